@@ -1,0 +1,87 @@
+"""Development sessions: ``nox`` runs lint, mypy, typing and tests on every supported Python."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import nox
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+UPSTREAM_PYTHON = "3.11"
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+nox.options.default_venv_backend = "virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+# A missing interpreter fails the run instead of skipping its session: "all green" must mean every
+# supported Python was tested.
+nox.options.error_on_missing_interpreters = True
+
+
+def _expose_pyenv_interpreters() -> None:
+    """Put each pyenv-installed CPython on PATH so nox finds ``python3.X``.
+
+    pyenv's shims answer only for the active versions; the real interpreters sit in
+    ``$PYENV_ROOT/versions/3.X.Y/bin``. The newest patch release of each supported minor wins.
+    """
+    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    bin_dirs = []
+    for minor in PYTHONS:
+        releases = [
+            d for d in versions.glob(f"{minor}.*") if re.fullmatch(r"\d+\.\d+\.\d+", d.name)
+        ]
+        if releases:
+            newest = max(releases, key=lambda d: int(d.name.rsplit(".", 1)[1]))
+            bin_dirs.append(str(newest / "bin"))
+    if bin_dirs:
+        os.environ["PATH"] = os.pathsep.join([*bin_dirs, os.environ.get("PATH", "")])
+
+
+_expose_pyenv_interpreters()
+
+
+def _group(name: str) -> tuple[str, ...]:
+    return nox.project.dependency_groups(PYPROJECT, name)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check."""
+    session.install(*_group("lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def mypy(session: nox.Session) -> None:
+    """mypy --strict over src, tests, typings and this file (configured in pyproject.toml)."""
+    session.install("-e", ".", *_group("typing"))
+    session.run("mypy")
+
+
+@nox.session
+def typing(session: nox.Session) -> None:
+    """The typing contract in typings/, checked against the typeshed of every supported Python."""
+    session.install("-e", ".", *_group("typing"))
+    for version in PYTHONS:
+        session.run("mypy", "--python-version", version, "typings")
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The test suite, against an installed wheel of the package."""
+    session.install(".", *_group("test"))
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=UPSTREAM_PYTHON, default=False)
+def upstream_oracle(session: nox.Session) -> None:
+    """Regenerate tests/data/upstream/*.json by running upstream qtoolkit 0.1.7 in its own venv."""
+    session.install("qtoolkit==0.1.7")
+    session.run(
+        "python",
+        "tests/upstream/dump_behaviour.py",
+        "tests/data/upstream/qtoolkit-0.1.7-behaviour.json",
+    )

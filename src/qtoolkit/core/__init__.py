@@ -1,0 +1,1 @@
+"""The data model shared by every scheduler: jobs, states, resources and results."""

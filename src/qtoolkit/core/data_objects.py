@@ -1,0 +1,473 @@
+"""The data objects qtoolkit uses to describe jobs, their states, resources and results."""
+
+from __future__ import annotations
+
+import abc
+from typing import TYPE_CHECKING, Any, Generic
+
+from qtoolkit.core.base import QTKEnum, QTKObject
+from qtoolkit.core.exceptions import UnsupportedResourcesError
+from qtoolkit.core.filepath import FilePath
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from typing_extensions import Self, TypeVar, Unpack
+
+    from qtoolkit.core.resource_options import ResourceOptions
+else:
+    from typing import TypeVar
+
+__all__ = [
+    "CancelResult",
+    "CancelStatus",
+    "OperationResult",
+    "ProcessPlacement",
+    "QJob",
+    "QJobInfo",
+    "QResources",
+    "QState",
+    "QSubState",
+    "SubmissionResult",
+    "SubmissionStatus",
+]
+
+
+class SubmissionStatus(QTKEnum):
+    """Outcome of a job submission."""
+
+    SUCCESSFUL = "SUCCESSFUL"
+    FAILED = "FAILED"
+    JOB_ID_UNKNOWN = "JOB_ID_UNKNOWN"
+
+
+class CancelStatus(QTKEnum):
+    """Outcome of a job cancellation."""
+
+    SUCCESSFUL = "SUCCESSFUL"
+    FAILED = "FAILED"
+    JOB_ID_UNKNOWN = "JOB_ID_UNKNOWN"
+
+
+class OperationResult(QTKObject, tag=True):
+    """Result of a command run on the queue manager.
+
+    Results are tagged: encoded, each carries ``"type": "<class name>"`` so a decoder can tell a
+    SubmissionResult from a CancelResult in one mixed stream.
+    """
+
+    job_id: int | str | None = None
+    """Job ID of the submitted job."""
+
+    step_id: int | None = None
+    """Step ID of the submitted job."""
+
+    exit_code: int | None = None
+    """Exit code of the submitted job."""
+
+    stdout: str | None = None
+    """Standard output of the submitted job."""
+
+    stderr: str | None = None
+    """Standard error of the submitted job."""
+
+
+class SubmissionResult(OperationResult):
+    """Result of submitting a job."""
+
+    status: SubmissionStatus | None = None
+    """Status of the submission."""
+
+
+class CancelResult(OperationResult):
+    """Result of cancelling a job."""
+
+    status: CancelStatus | None = None
+    """Status of the cancellation."""
+
+
+class QState(QTKEnum):
+    """Enumeration of possible ("standardized") job states.
+
+    These standardized states follow the DRMAA specification. Each queue manager (PBS, SLURM, ...)
+    maps its own job states onto them through its :class:`QSubState`.
+
+    - UNDETERMINED: the job status cannot be determined. This is a permanent issue: asking again
+      for the job state will not solve it.
+    - QUEUED: the job is queued for being scheduled and executed.
+    - QUEUED_HELD: the job has been placed on hold by the system, the administrator or the
+      submitting user.
+    - RUNNING: the job is running on an execution host.
+    - SUSPENDED: the job has been suspended by the user, the system or the administrator.
+    - REQUEUED: the job was re-queued by the DRM system and is eligible to run.
+    - REQUEUED_HELD: the job was re-queued by the DRM system and is currently placed on hold by
+      the system, the administrator or the submitting user.
+    - DONE: the job finished without an error.
+    - FAILED: the job exited abnormally before finishing.
+
+    Not every queue manager has all of these states.
+    """
+
+    UNDETERMINED = "UNDETERMINED"
+    QUEUED = "QUEUED"
+    QUEUED_HELD = "QUEUED_HELD"
+    RUNNING = "RUNNING"
+    SUSPENDED = "SUSPENDED"
+    REQUEUED = "REQUEUED"
+    REQUEUED_HELD = "REQUEUED_HELD"
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+class QSubState(QTKEnum):
+    """Base of the job states of one queuing system, defined without members to be subclassed.
+
+    The members of a subclass are the actual job states of a given queuing system (PBS, SLURM, ...).
+    A member may carry several values, as in ``PENDING = "PENDING", "PD"``: the first is its
+    ``value`` and the one written on output, and every value finds the member
+    (``SlurmState("PD") is SlurmState.PENDING``), also when decoding.
+    """
+
+    _value_: str
+    _all_values: tuple[str, ...]
+
+    if TYPE_CHECKING:
+        # Members are assigned tuples of values; only the first becomes ``value``.
+        @property
+        def value(self) -> str: ...
+
+    def __new__(cls, *values: str) -> Self:
+        member = object.__new__(cls)
+        member._value_ = values[0]
+        member._all_values = values
+        # Enum registers the first value itself; the aliases are added to the same lookup table,
+        # which is also the one msgspec reads when it decodes an enum.
+        for alias in values[1:]:
+            cls._value2member_map_[alias] = member
+        return member
+
+    def __repr__(self) -> str:
+        values = ", ".join(repr(value) for value in self._all_values)
+        return f"<{type(self).__name__}.{self._name_}: {values}>"
+
+    @property
+    def all_values(self) -> tuple[str, ...]:
+        """Every value of this member, the canonical one first."""
+        return self._all_values
+
+    @property
+    @abc.abstractmethod
+    def qstate(self) -> QState:
+        """The standardized :class:`QState` this state corresponds to."""
+        raise NotImplementedError
+
+
+class ProcessPlacement(QTKEnum):
+    """How the processes of a job are placed on the nodes."""
+
+    NO_CONSTRAINTS = "NO_CONSTRAINTS"
+    SCATTERED = "SCATTERED"
+    SAME_NODE = "SAME_NODE"
+    EVENLY_DISTRIBUTED = "EVENLY_DISTRIBUTED"
+
+
+# Fields that may be set on a QResources without a process placement.
+_PLACEMENT_FREE_FIELDS = frozenset({"job_name", "output_filepath", "error_filepath"})
+
+
+class QResources(QTKObject):
+    """Data defining resources for a given job (submitted or to be submitted).
+
+    Without an explicit ``process_placement``, one is chosen from the values given: ``processes``
+    alone means NO_CONSTRAINTS, ``nodes`` with ``processes_per_node`` (and no ``processes``) means
+    EVENLY_DISTRIBUTED. Any other value set without a placement is an
+    :class:`~qtoolkit.core.exceptions.UnsupportedResourcesError`, except ``job_name``,
+    ``output_filepath`` and ``error_filepath``. As in upstream qtoolkit, a value counts as set when
+    it is truthy (``0``, ``False``, ``""`` and ``{}`` count as unset). The same rules hold when a
+    QResources is decoded, where a violation becomes a decode error naming its path.
+    """
+
+    queue_name: str | None = None
+    """Name of the queue to submit the job to."""
+
+    job_name: str | None = None
+    """Name of the job."""
+
+    memory_per_thread: int | None = None
+    """Memory per thread in MB."""
+
+    nodes: int | None = None
+    """Number of nodes."""
+
+    processes: int | None = None
+    """Number of processes."""
+
+    processes_per_node: int | None = None
+    """Number of processes per node."""
+
+    threads_per_process: int | None = None
+    """Number of threads per process."""
+
+    gpus_per_job: int | None = None
+    """Number of GPUs per job."""
+
+    time_limit: int | None = None
+    """Time limit for the job. In seconds"""
+
+    account: str | None = None
+    """Account to charge the job to."""
+
+    qos: str | None = None
+    """Quality of service."""
+
+    priority: int | str | None = None
+    """Priority of the job."""
+
+    output_filepath: FilePath | None = None
+    """Filepath for the standard output."""
+
+    error_filepath: FilePath | None = None
+    """Filepath for the standard error."""
+
+    process_placement: ProcessPlacement | None = None
+    """Process placement."""
+
+    email_address: str | None = None
+    """Email address to send notifications to."""
+
+    rerunnable: bool | None = None
+    """Whether the job is rerunnable."""
+
+    project: str | None = None
+    """Project to charge the job to."""
+
+    njobs: int | None = None
+    """Number of jobs in a job array."""
+
+    scheduler_kwargs: dict[str, Any] | None = None
+    """Additional keyword arguments to be passed to the scheduler IO."""
+
+    def __post_init__(self) -> None:
+        if self.process_placement is None:
+            if self.processes and not self.processes_per_node and not self.nodes:
+                self.process_placement = ProcessPlacement.NO_CONSTRAINTS
+            elif self.nodes and self.processes_per_node and not self.processes:
+                self.process_placement = ProcessPlacement.EVENLY_DISTRIBUTED
+            elif unplaced := self._fields_needing_placement():
+                msg = (
+                    f"process_placement is None but {', '.join(unplaced)} "
+                    f"{'is' if len(unplaced) == 1 else 'are'} set: set only processes "
+                    "(NO_CONSTRAINTS), only nodes and processes_per_node (EVENLY_DISTRIBUTED), "
+                    "or choose a process_placement"
+                )
+                raise UnsupportedResourcesError(msg)
+        if self.scheduler_kwargs is None:
+            self.scheduler_kwargs = {}
+
+    def _fields_needing_placement(self) -> list[str]:
+        """Names of the fields set (truthy) that are only meaningful with a process placement."""
+        return [
+            name
+            for name in self.__struct_fields__
+            if name not in _PLACEMENT_FREE_FIELDS and getattr(self, name)
+        ]
+
+    def check_empty(self) -> bool:
+        """Check if the QResources is empty and its content is coherent.
+
+        Returns ``False`` when a process placement is set and ``True`` when nothing but
+        ``job_name``, ``output_filepath`` or ``error_filepath`` is. Raises
+        :class:`~qtoolkit.core.exceptions.UnsupportedResourcesError` (a ``ValueError``) if
+        process_placement is None but some other attributes are set.
+        """
+        if self.process_placement is not None:
+            return False
+        if unplaced := self._fields_needing_placement():
+            msg = f"process_placement is None, but {', '.join(unplaced)} set"
+            raise UnsupportedResourcesError(msg)
+        return True
+
+    @classmethod
+    def no_constraints(cls, processes: int, **kwargs: Unpack[ResourceOptions]) -> Self:
+        """Resources of ``processes`` processes placed anywhere (NO_CONSTRAINTS)."""
+        return cls._with_placement(ProcessPlacement.NO_CONSTRAINTS, kwargs, processes=processes)
+
+    @classmethod
+    def evenly_distributed(
+        cls, nodes: int, processes_per_node: int, **kwargs: Unpack[ResourceOptions]
+    ) -> Self:
+        """Resources of ``processes_per_node`` processes on each of ``nodes`` nodes."""
+        return cls._with_placement(
+            ProcessPlacement.EVENLY_DISTRIBUTED,
+            kwargs,
+            nodes=nodes,
+            processes_per_node=processes_per_node,
+        )
+
+    @classmethod
+    def scattered(cls, processes: int, **kwargs: Unpack[ResourceOptions]) -> Self:
+        """Resources of ``processes`` processes, each on a node of its own (SCATTERED)."""
+        return cls._with_placement(ProcessPlacement.SCATTERED, kwargs, processes=processes)
+
+    @classmethod
+    def same_node(cls, processes: int, **kwargs: Unpack[ResourceOptions]) -> Self:
+        """Resources of ``processes`` processes all on one node (SAME_NODE)."""
+        return cls._with_placement(ProcessPlacement.SAME_NODE, kwargs, processes=processes)
+
+    @classmethod
+    def _with_placement(
+        cls, placement: ProcessPlacement, options: Mapping[str, Any], **counts: int
+    ) -> Self:
+        """Build an instance with ``placement``, rejecting options that contradict it."""
+        # A factory fixes the placement counts; callers without a type checker may still pass them.
+        fixed = {"nodes", "processes", "processes_per_node"} - counts.keys()
+        if conflicting := sorted(fixed & options.keys()):
+            msg = f"{' and '.join(conflicting)} cannot be given with {placement.name} placement"
+            raise UnsupportedResourcesError(msg)
+        requested = options.get("process_placement")
+        if requested is not None and requested is not placement:
+            msg = f"process_placement={requested!r} contradicts the {placement.name} factory"
+            raise UnsupportedResourcesError(msg)
+        return cls(**{**options, **counts, "process_placement": placement})
+
+    def get_processes_distribution(self) -> list[int | None]:
+        """Return ``[nodes, processes, processes_per_node]`` as the placement implies them.
+
+        Values the placement fixes are filled in (a SCATTERED job has one process per node, a
+        SAME_NODE job one node); values it leaves open stay as they are, possibly ``None``.
+        Raises :class:`~qtoolkit.core.exceptions.UnsupportedResourcesError` when the values
+        contradict the placement.
+        """
+        counts = (self.nodes, self.processes, self.processes_per_node)
+        if self.process_placement is None:
+            return list(counts)
+        return _DISTRIBUTE[self.process_placement](*counts)
+
+
+def _scattered(nodes: int | None, processes: int | None, per_node: int | None) -> list[int | None]:
+    if nodes is None:
+        nodes = processes
+    elif processes is None:
+        processes = nodes
+    elif nodes != processes:
+        msg = f"SCATTERED placement needs nodes == processes, got {nodes} and {processes}"
+        raise UnsupportedResourcesError(msg)
+    if not nodes and not processes:
+        nodes = processes = 1
+    if per_node not in (None, 1):
+        msg = f"SCATTERED placement runs 1 process per node, not {per_node}"
+        raise UnsupportedResourcesError(msg)
+    return [nodes, processes, 1]
+
+
+def _same_node(nodes: int | None, processes: int | None, per_node: int | None) -> list[int | None]:
+    if nodes not in (None, 1):
+        msg = f"SAME_NODE placement runs on 1 node, not {nodes}"
+        raise UnsupportedResourcesError(msg)
+    if processes is None:
+        processes = per_node
+    elif per_node is None:
+        per_node = processes
+    elif per_node != processes:
+        msg = (
+            "SAME_NODE placement needs processes == processes_per_node, "
+            f"got {processes} and {per_node}"
+        )
+        raise UnsupportedResourcesError(msg)
+    if not per_node and not processes:
+        per_node = processes = 1
+    return [1, processes, per_node]
+
+
+def _evenly_distributed(
+    nodes: int | None, processes: int | None, per_node: int | None
+) -> list[int | None]:
+    if processes:
+        msg = "EVENLY_DISTRIBUTED placement takes nodes and processes_per_node, not processes"
+        raise UnsupportedResourcesError(msg)
+    return [1 if nodes is None else nodes, processes, per_node or 1]
+
+
+def _no_constraints(
+    nodes: int | None, processes: int | None, per_node: int | None
+) -> list[int | None]:
+    if per_node or nodes:
+        msg = "NO_CONSTRAINTS placement takes processes, not nodes or processes_per_node"
+        raise UnsupportedResourcesError(msg)
+    return [nodes, processes or 1, per_node]
+
+
+# How each placement fills in or rejects [nodes, processes, processes_per_node].
+_DISTRIBUTE = {
+    ProcessPlacement.SCATTERED: _scattered,
+    ProcessPlacement.SAME_NODE: _same_node,
+    ProcessPlacement.EVENLY_DISTRIBUTED: _evenly_distributed,
+    ProcessPlacement.NO_CONSTRAINTS: _no_constraints,
+}
+
+
+class QJobInfo(QTKObject):
+    """Resources requested by or used by a job in the queue."""
+
+    memory: int | None = None
+    """Job memory in Kb."""
+
+    memory_per_cpu: int | None = None
+    """Job memory per CPU in Kb."""
+
+    nodes: int | None = None
+    """Number of nodes."""
+
+    cpus: int | None = None
+    """Number of CPUs."""
+
+    threads_per_process: int | None = None
+    """Number of threads per process."""
+
+    time_limit: int | None = None
+    """Time limit in seconds."""
+
+
+if TYPE_CHECKING:
+    # An unparametrized QJob means "any scheduler": QJob is QJob[QSubState].
+    SubStateT = TypeVar("SubStateT", bound=QSubState, default=QSubState)
+else:
+    SubStateT = TypeVar("SubStateT", bound=QSubState)
+
+
+class QJob(QTKObject, Generic[SubStateT]):
+    """Standardized representation of a job in the queue.
+
+    Generic in the scheduler's sub-state: ``QJob[SlurmState]`` has a ``sub_state`` of type
+    ``SlurmState | None``, and decoders given that type produce SlurmState members.
+    """
+
+    name: str | None = None
+    """Job name."""
+
+    job_id: str | None = None
+    """Job ID."""
+
+    exit_status: int | None = None
+    """Shell exit status."""
+
+    state: QState | None = None
+    """Standardized job state."""
+
+    sub_state: SubStateT | None = None
+    """Standardized job substate."""
+
+    info: QJobInfo | None = None
+    """Job info."""
+
+    account: str | None = None
+    """Job execution account name."""
+
+    runtime: int | None = None
+    """Job runtime in seconds."""
+
+    queue_name: str | None = None
+    """Job execution queue name."""
+
+    username: str | None = None
+    """Name of the user who owns or submitted the job."""

@@ -1,0 +1,34 @@
+"""The type of the file-path fields of :class:`~qtoolkit.core.data_objects.QResources`.
+
+Callers may store a ``str`` or a :class:`pathlib.Path`; the wire always holds a plain string.
+msgspec cannot decode the union ``str | Path``, so the runtime annotation is ``str`` (what the
+decoders produce) while type checkers see ``str | Path``. A ``Path`` that a caller stores is kept as
+it is, never silently converted, and the project's encoders write it as its string through
+:func:`encode_path` (called by msgspec only for values it cannot encode natively, so it costs
+nothing on the hot path).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import TypeAlias
+
+    FilePath: TypeAlias = str | Path
+else:
+    FilePath = str
+
+__all__ = ["FilePath", "encode_path"]
+
+
+def encode_path(obj: Any) -> str:
+    """Return the string of a path-like object; msgspec ``enc_hook`` for :data:`FilePath` fields."""
+    if isinstance(obj, os.PathLike):
+        path = os.fspath(obj)
+        if isinstance(path, str):
+            return path
+    msg = f"Encoding objects of type {type(obj).__name__} is unsupported"
+    raise NotImplementedError(msg)

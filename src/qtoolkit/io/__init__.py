@@ -1,0 +1,1 @@
+"""Scheduler-specific job sub-states, one module per queue manager."""

@@ -1,0 +1,120 @@
+"""Typing contract of qtoolkit.core.data_objects: what a caller's type checker must see.
+
+Checked by mypy --strict (``nox -s typing``), never run. Each ``# type: ignore[code]`` pins an
+error the checker must report: with ``warn_unused_ignores``, the check fails if it disappears.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from typing_extensions import assert_type
+
+from qtoolkit.core.base import QTKEnum, QTKObject
+from qtoolkit.core.data_objects import (
+    CancelResult,
+    CancelStatus,
+    OperationResult,
+    ProcessPlacement,
+    QJob,
+    QJobInfo,
+    QResources,
+    QState,
+    QSubState,
+    SubmissionResult,
+    SubmissionStatus,
+)
+from qtoolkit.core.resource_options import ResourceOptions
+from qtoolkit.io.pbs import PBSState
+from qtoolkit.io.sge import SGEState
+from qtoolkit.io.shell import ShellState
+from qtoolkit.io.slurm import SlurmState
+
+# --- QJob is generic in its scheduler's sub-state -------------------------------------------------
+slurm_job = QJob[SlurmState](name="relax", sub_state=SlurmState.PENDING)
+assert_type(slurm_job, QJob[SlurmState])
+assert_type(slurm_job.sub_state, SlurmState | None)
+assert_type(QJob(sub_state=PBSState.QUEUED), QJob[PBSState])
+assert_type(QJob(sub_state=SGEState.RUNNING).sub_state, SGEState | None)
+
+# Without a parameter a job may hold any scheduler's sub-state.
+any_job = QJob(name="x")
+assert_type(any_job, QJob[QSubState])
+assert_type(any_job.sub_state, QSubState | None)
+assert_type(QJob().state, QState | None)
+assert_type(QJob().info, QJobInfo | None)
+assert_type(QJob().username, str | None)
+
+QJob[SlurmState](sub_state=PBSState.QUEUED)  # type: ignore[arg-type]
+QJob[int]()  # type: ignore[type-var]
+slurm_job.sub_state = ShellState.RUNNING  # type: ignore[assignment]
+
+# --- Sub-states -----------------------------------------------------------------------------------
+assert_type(SlurmState.PENDING.value, str)
+assert_type(SlurmState.PENDING.all_values, tuple[str, ...])
+assert_type(SlurmState.PENDING.qstate, QState)
+assert_type(SlurmState("PD"), SlurmState)
+assert_type(ShellState.DEFUNCT.qstate, QState)
+
+
+def describe(sub_state: QSubState) -> QState:
+    return sub_state.qstate
+
+
+# --- Field types follow the reference -------------------------------------------------------------
+assert_type(OperationResult().job_id, int | str | None)
+assert_type(SubmissionResult().status, SubmissionStatus | None)
+assert_type(CancelResult().status, CancelStatus | None)
+assert_type(QJobInfo().memory, int | None)
+assert_type(QResources().priority, int | str | None)
+assert_type(QResources().output_filepath, str | Path | None)
+assert_type(QResources().scheduler_kwargs, dict[str, Any] | None)
+assert_type(QResources().process_placement, ProcessPlacement | None)
+
+QResources(output_filepath=Path("out.log"), error_filepath="err.log")
+QResources(processes="four")  # type: ignore[arg-type]
+QJobInfo(cpus=4.5)  # type: ignore[arg-type]
+SubmissionResult(status=CancelStatus.FAILED)  # type: ignore[arg-type]
+QJob(state="RUNNING")  # type: ignore[arg-type]
+QJob(unknown_field=1)  # type: ignore[call-arg]
+
+# Objects are mutable.
+resources = QResources.no_constraints(4)
+resources.queue_name = "debug"
+resources.nodes = "two"  # type: ignore[assignment]
+
+# --- Factories return the class they are called on ------------------------------------------------
+assert_type(QResources.no_constraints(4), QResources)
+assert_type(QResources.evenly_distributed(2, 16, queue_name="debug"), QResources)
+assert_type(QResources.scattered(8, time_limit=3600), QResources)
+assert_type(QResources.same_node(4, scheduler_kwargs={"constraint": "gpu"}), QResources)
+
+
+class SiteResources(QResources):
+    """A caller's subclass."""
+
+
+assert_type(SiteResources.scattered(4), SiteResources)
+assert_type(SiteResources.evenly_distributed(1, 2), SiteResources)
+
+# The placement counts belong to the factory's own parameters.
+QResources.no_constraints(4, nodes=2)  # type: ignore[call-arg]
+QResources.scattered(4, processes_per_node=1)  # type: ignore[call-arg]
+QResources.evenly_distributed(2, 4, processes=8)  # type: ignore[call-arg]
+QResources.same_node(4, process_placement=ProcessPlacement.SAME_NODE)  # type: ignore[call-arg]
+QResources.same_node("4")  # type: ignore[arg-type]
+QResources.no_constraints(4, queue_name=1)  # type: ignore[arg-type]
+
+options: ResourceOptions = {"queue_name": "debug", "account": "acct"}
+assert_type(QResources.no_constraints(4, **options), QResources)
+
+# --- Methods --------------------------------------------------------------------------------------
+assert_type(resources.get_processes_distribution(), list[int | None])
+assert_type(resources.get_processes_distribution()[0], int | None)
+assert_type(resources.check_empty(), bool)
+
+# --- Bases ----------------------------------------------------------------------------------------
+base_object: QTKObject = QJobInfo()
+base_enum: QTKEnum = QState.DONE
+placement: QTKEnum = ProcessPlacement.SCATTERED
