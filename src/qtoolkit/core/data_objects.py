@@ -49,7 +49,9 @@ class CancelStatus(QTKEnum):
     JOB_ID_UNKNOWN = "JOB_ID_UNKNOWN"
 
 
-class OperationResult(QTKObject, tag=True):
+# gc=False: objects of atomic fields (and of each other) cannot form reference cycles, and a snapshot
+# of a million of them then decodes without triggering garbage collection passes (3x faster).
+class OperationResult(QTKObject, tag=True, gc=False):
     """Result of a command run on the queue manager.
 
     Results are tagged: encoded, each carries ``"type": "<class name>"`` so a decoder can tell a
@@ -406,7 +408,7 @@ _DISTRIBUTE = {
 }
 
 
-class QJobInfo(QTKObject):
+class QJobInfo(QTKObject, gc=False):
     """Resources requested by or used by a job in the queue."""
 
     memory: int | None = None
@@ -435,7 +437,7 @@ else:
     SubStateT = TypeVar("SubStateT", bound=QSubState)
 
 
-class QJob(QTKObject, Generic[SubStateT]):
+class QJob(QTKObject, Generic[SubStateT], gc=False):
     """Standardized representation of a job in the queue.
 
     Generic in the scheduler's sub-state: ``QJob[SlurmState]`` has a ``sub_state`` of type

@@ -1,0 +1,171 @@
+"""JSON and MessagePack codecs for qtoolkit objects, built on msgspec's C encoders and decoders.
+
+``encode``/``decode`` are one-call helpers; :class:`Encoder` and :class:`Decoder` are the reusable
+forms for a poller that encodes or decodes the same type every few seconds. Both kinds are safe to
+share between threads. Newline-delimited JSON (one object per line) lives in
+:mod:`qtoolkit.core.ndjson`.
+
+Every decoding error is a :class:`msgspec.DecodeError` (malformed input) or its subclass
+:class:`msgspec.ValidationError` (well-formed input of the wrong shape), both ``ValueError``
+subclasses, whose message ends with the path of the offending value (``- at `$[1].info.cpus```).
+A decode either returns the whole value or raises: there is no partial result.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+
+import msgspec
+
+from qtoolkit.core.filepath import encode_path
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["Decoder", "Encoder", "Format", "decode", "encode"]
+
+Format = Literal["json", "msgpack"]
+"""The two wire formats."""
+
+T = TypeVar("T")
+
+_FORMATS: tuple[Format, ...] = ("json", "msgpack")
+
+
+def _check_format(format: str) -> Format:
+    if format == "json":
+        return "json"
+    if format == "msgpack":
+        return "msgpack"
+    msg = f"format must be one of {', '.join(map(repr, _FORMATS))}, not {format!r}"
+    raise ValueError(msg)
+
+
+class Encoder:
+    """A reusable encoder of qtoolkit objects (and lists, dicts of them) to JSON or MessagePack.
+
+    ``Path`` values in :class:`~qtoolkit.core.data_objects.QResources` are written as strings.
+    """
+
+    __slots__ = ("_encode", "_encode_into", "format")
+
+    def __init__(self, format: Format = "json") -> None:
+        self.format: Format = _check_format(format)
+        encoder: msgspec.json.Encoder | msgspec.msgpack.Encoder
+        if self.format == "json":
+            encoder = msgspec.json.Encoder(enc_hook=encode_path)
+        else:
+            encoder = msgspec.msgpack.Encoder(enc_hook=encode_path)
+        self._encode: Callable[[Any], bytes] = encoder.encode
+        self._encode_into: Callable[[Any, bytearray, int], None] = encoder.encode_into
+
+    def __repr__(self) -> str:
+        return f"Encoder(format={self.format!r})"
+
+    def encode(self, obj: Any) -> bytes:
+        """Encode ``obj`` and return the bytes."""
+        return self._encode(obj)
+
+    def encode_into(self, obj: Any, buffer: bytearray, offset: int = 0) -> None:
+        """Encode ``obj`` into ``buffer`` starting at ``offset``, resizing the buffer as needed.
+
+        ``offset=-1`` appends to the end of the buffer. The buffer ends right after the encoded
+        bytes. Reusing one buffer avoids an allocation per message.
+        """
+        self._encode_into(obj, buffer, offset)
+
+
+class Decoder(Generic[T]):
+    """A reusable decoder of one type, such as ``list[QJob[SlurmState]]``, from JSON or MessagePack.
+
+    Decoding checks every value against ``type``: enum values (sub-state aliases included), the
+    tags of result unions and the rules of QResources. Errors name the path of the bad value.
+    """
+
+    __slots__ = ("_decode", "format", "type")
+
+    @overload
+    def __init__(self: Decoder[T], type: type[T], format: Format = "json") -> None: ...
+
+    @overload
+    def __init__(self: Decoder[Any], type: Any, format: Format = "json") -> None: ...
+
+    def __init__(self, type: Any, format: Format = "json") -> None:
+        self.type = type
+        self.format: Format = _check_format(format)
+        self._decode: Callable[[Any], T] = _msgspec_decoder(type, self.format).decode
+
+    def __repr__(self) -> str:
+        return f"Decoder(type={self.type!r}, format={self.format!r})"
+
+    def decode(self, data: bytes | bytearray | memoryview | str) -> T:
+        """Decode ``data`` (JSON may also be given as ``str``) into an instance of ``type``."""
+        if isinstance(data, str) and self.format == "msgpack":
+            msg = "MessagePack data must be bytes, not str"
+            raise TypeError(msg)
+        return self._decode(data)
+
+
+def _msgspec_decoder(
+    type: Any, format: Format
+) -> msgspec.json.Decoder[Any] | msgspec.msgpack.Decoder[Any]:
+    try:
+        if format == "json":
+            return msgspec.json.Decoder(type)
+        return msgspec.msgpack.Decoder(type)
+    except TypeError as exc:
+        if "Enum types must have at least one item" in str(exc):
+            msg = (
+                f"cannot decode {type!r}: a QJob needs its scheduler's sub-state to be decoded, "
+                "e.g. QJob[SlurmState], QJob[PBSState], QJob[SGEState] or QJob[ShellState]"
+            )
+            raise TypeError(msg) from exc
+        raise
+
+
+_ENCODERS: dict[Format, Encoder] = {format: Encoder(format) for format in _FORMATS}
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_decoder(type: Any, format: Format) -> Decoder[Any]:
+    return Decoder(type, format)
+
+
+def encode(obj: Any, *, format: Format = "json") -> bytes:
+    """Encode ``obj`` (a qtoolkit object, or a list or dict of them) as JSON or MessagePack."""
+    return _ENCODERS[_check_format(format)].encode(obj)
+
+
+@overload
+def decode(
+    data: bytes | bytearray | memoryview | str, *, type: type[T], format: Literal["json"] = "json"
+) -> T: ...
+
+
+@overload
+def decode(
+    data: bytes | bytearray | memoryview, *, type: type[T], format: Literal["msgpack"]
+) -> T: ...
+
+
+@overload
+def decode(
+    data: bytes | bytearray | memoryview | str, *, type: Any, format: Format = "json"
+) -> Any: ...
+
+
+def decode(
+    data: bytes | bytearray | memoryview | str, *, type: Any, format: Format = "json"
+) -> Any:
+    """Decode ``data`` into an instance of ``type``, e.g. ``list[QJob[SlurmState]]``.
+
+    The decoder for each ``(type, format)`` is built once and reused.
+    """
+    try:
+        decoder = _cached_decoder(type, _check_format(format))
+    except TypeError as exc:
+        if "unhashable" not in str(exc):
+            raise
+        decoder = Decoder(type, format)  # an unhashable type (rare: Annotated with a dict)
+    return decoder.decode(data)
