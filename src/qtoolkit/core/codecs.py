@@ -104,7 +104,13 @@ class Decoder(Generic[T]):
         if isinstance(data, str) and self.format == "msgpack":
             msg = "MessagePack data must be bytes, not str"
             raise TypeError(msg)
-        return self._decode(data)
+        try:
+            return self._decode(data)
+        except msgspec.ValidationError as exc:
+            if " - at `" in str(exc):
+                raise
+            # msgspec names no path for the top-level value; say it, like for every other error.
+            raise msgspec.ValidationError(f"{exc} - at `$`") from None
 
 
 def _msgspec_decoder(

@@ -49,8 +49,8 @@ class CancelStatus(QTKEnum):
     JOB_ID_UNKNOWN = "JOB_ID_UNKNOWN"
 
 
-# gc=False: objects of atomic fields (and of each other) cannot form reference cycles, and a snapshot
-# of a million of them then decodes without triggering garbage collection passes (3x faster).
+# gc=False: objects holding only atomic values (and each other) cannot form reference cycles, and
+# a snapshot of a million of them then decodes without garbage collection passes (3x faster).
 class OperationResult(QTKObject, tag=True, gc=False):
     """Result of a command run on the queue manager.
 

@@ -31,4 +31,4 @@ def encode_path(obj: Any) -> str:
         if isinstance(path, str):
             return path
     msg = f"Encoding objects of type {type(obj).__name__} is unsupported"
-    raise NotImplementedError(msg)
+    raise TypeError(msg)
