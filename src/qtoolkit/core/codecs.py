@@ -157,7 +157,13 @@ def decode(
 
 @overload
 def decode(
-    data: bytes | bytearray | memoryview | str, *, type: Any, format: Format = "json"
+    data: bytes | bytearray | memoryview | str, *, type: Any, format: Literal["json"] = "json"
+) -> Any: ...
+
+
+@overload
+def decode(
+    data: bytes | bytearray | memoryview, *, type: Any, format: Literal["msgpack"]
 ) -> Any: ...
 
 
