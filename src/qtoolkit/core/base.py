@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 import msgspec
+
+from qtoolkit.core import mson
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from typing_extensions import Self
 
 __all__ = ["QTKEnum", "QTKObject"]
 
@@ -19,6 +27,24 @@ class QTKObject(msgspec.Struct, omit_defaults=True, repr_omit_defaults=True):
     bytes of what is known about it; decoding fills them in again. ``repr`` leaves them out too.
     """
 
+    def as_dict(self) -> dict[str, Any]:
+        """The MSON document upstream qtoolkit writes for this object (see :mod:`.mson`)."""
+        return mson.as_dict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Self:
+        """Read an MSON document or a plain dict of fields, validated (see :mod:`.mson`)."""
+        return mson.from_dict(d, cls)
+
 
 class QTKEnum(Enum):
     """Base of every qtoolkit enumeration."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The MSON document upstream qtoolkit writes for this member (see :mod:`.mson`)."""
+        return mson.as_dict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Self:
+        """Read the member an MSON document names; its ``value`` may be any alias."""
+        return mson.from_dict(d, cls)

@@ -11,7 +11,14 @@ nothing on the hot path).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import msgspec
+
+__all__ = ["FILE_PATH_META", "FilePath", "encode_path"]
+
+FILE_PATH_META = msgspec.Meta(description="A file path, written as a string.")
+"""Marks the path fields at run time (for the JSON Schema and MSON's path documents)."""
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -19,9 +26,7 @@ if TYPE_CHECKING:
 
     FilePath: TypeAlias = str | Path
 else:
-    FilePath = str
-
-__all__ = ["FilePath", "encode_path"]
+    FilePath = Annotated[str, FILE_PATH_META]
 
 
 def encode_path(obj: Any) -> str:

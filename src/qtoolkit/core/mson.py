@@ -1,0 +1,255 @@
+"""MSON documents, the ``@module``/``@class``/``@version`` dicts of monty, without monty.
+
+:func:`as_dict` writes the document upstream qtoolkit writes for an equal object, so documents
+already stored (``QResources.as_dict()`` in a workflow database) and new ones are interchangeable.
+
+:func:`from_dict` reads such documents safely: ``@module``/``@class`` are looked up in a closed
+registry of this package's own classes (plus ``pathlib`` paths, which monty writes for ``Path``
+values). No module named by a document is ever imported; anything else is an error. The fields
+then go through :func:`msgspec.convert`, so every value is validated and an error names its path
+(``$.info.cpus``). Fields missing from a document take their defaults; unknown fields are ignored,
+as the JSON and MessagePack decoders ignore them.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+
+from qtoolkit.core.filepath import FILE_PATH_META
+
+__all__ = ["as_dict", "from_dict", "mson_classes"]
+
+T = TypeVar("T")
+
+# monty writes a Path as {"@module": "pathlib", "@class": "Path", "string": "..."}.
+_PATH_CLASSES = frozenset({"Path", "PosixPath", "WindowsPath"})
+
+
+class _Untyped:
+    """Marks a field of arbitrary content (``scheduler_kwargs``): documents in it become objects."""
+
+
+class _Plain:
+    """Marks a field of plain values (str, int...)."""
+
+
+class _FilePath:
+    """Marks a path field, whose value may be given as a pathlib document."""
+
+
+@functools.cache
+def mson_classes() -> Mapping[tuple[str, str], type]:
+    """The closed registry: ``(@module, @class)`` of every class an MSON document may name."""
+    # Imported here: data_objects imports the base classes, whose methods call this module.
+    from qtoolkit.core import data_objects  # noqa: PLC0415
+    from qtoolkit.io import SUB_STATES  # noqa: PLC0415
+
+    classes = [getattr(data_objects, name) for name in data_objects.__all__]
+    classes += SUB_STATES.values()
+    return {(cls.__module__, cls.__qualname__): cls for cls in classes}
+
+
+def as_dict(obj: msgspec.Struct | enum.Enum) -> dict[str, Any]:
+    """The MSON document of a qtoolkit object or enum member, as upstream qtoolkit writes it.
+
+    Every field is written, ``None`` included; nested objects and enum members become documents
+    of their own; values of other types (a ``Path``, the contents of ``scheduler_kwargs``) are kept
+    as they are, for monty's encoder or ``jsanitize`` to handle, as upstream does.
+    """
+    from qtoolkit import __version__  # noqa: PLC0415 - the package imports this module
+
+    cls = type(obj)
+    document: dict[str, Any] = {
+        "@module": cls.__module__,
+        "@class": cls.__qualname__,
+        "@version": __version__,
+    }
+    if isinstance(obj, enum.Enum):
+        document["value"] = obj.value
+    else:
+        for name in obj.__struct_fields__:
+            document[name] = _document_value(getattr(obj, name))
+    return document
+
+
+def _document_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_document_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _document_value(item) for key, item in value.items()}
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    return value
+
+
+def from_dict(document: Mapping[str, Any], cls: type[T]) -> T:
+    """Read an MSON document (or a plain dict of fields) as an instance of ``cls``.
+
+    A document naming a subclass of ``cls`` gives that subclass (``OperationResult`` reads a
+    ``SubmissionResult`` document). Raises :class:`msgspec.ValidationError`, a ``ValueError``,
+    naming the path of anything invalid or unknown.
+    """
+    obj: T = _read(document, cls, "$")
+    return obj
+
+
+def _read(document: Any, expected: type[Any], path: str) -> Any:
+    if not isinstance(document, Mapping):
+        raise _invalid(path, f"expected an MSON document (a dict), got `{type(document).__name__}`")
+    cls = _document_class(document, expected, path) if _is_document(document) else expected
+    if issubclass(cls, enum.Enum):
+        if "value" not in document:
+            raise _invalid(path, "an enum document needs a `value`")
+        return _convert(document["value"], cls, path)
+    plain = _plain_fields(document, cls, path)
+    # A QJob's sub-state document names the scheduler enum the job is parametrized with.
+    target = cls[_sub_state_class(document.get("sub_state"), path)] if _is_generic(cls) else cls
+    obj = _convert(plain, target, path)
+    # Path fields hold a ``str`` on the wire; a path document comes back as the Path it was.
+    for name, value in document.items():
+        if isinstance(value, Mapping) and _is_path_document(value) and name in plain:
+            setattr(obj, name, Path(plain[name]))
+    return obj
+
+
+def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dict[str, Any]:
+    """The fields of a document in the plain form msgspec decodes, nested documents resolved."""
+    kinds = _field_kinds(cls)
+    plain: dict[str, Any] = {}
+    for name, value in document.items():
+        kind = kinds.get(name)
+        if kind is None:
+            continue  # "@module" and friends, or a field this version does not know
+        field_path = f"{path}.{name}"
+        if kind is _Untyped:
+            plain[name] = _untyped_value(value, field_path)
+        elif not isinstance(value, Mapping):
+            plain[name] = value
+        elif kind is _FilePath and _is_path_document(value):
+            plain[name] = _path_string(value, field_path)
+        elif kind in (_Plain, _FilePath):
+            raise _invalid(field_path, "expected a plain value, got a document")
+        elif issubclass(kind, enum.Enum):
+            enum_class = _document_class(value, kind, field_path)
+            if "value" not in value:
+                raise _invalid(field_path, "an enum document needs a `value`")
+            plain[name] = _convert(value["value"], enum_class, field_path)
+        else:
+            nested = _document_class(value, kind, field_path) if _is_document(value) else kind
+            plain[name] = _plain_fields(value, nested, field_path)
+    return plain
+
+
+def _untyped_value(value: Any, path: str) -> Any:
+    if isinstance(value, Mapping):
+        if _is_path_document(value):
+            return Path(_path_string(value, path))
+        if _is_document(value):
+            return _read(value, object, path)
+        return {key: _untyped_value(item, f"{path}.{key}") for key, item in value.items()}
+    if isinstance(value, list):
+        return [_untyped_value(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    return value
+
+
+def _convert(value: Any, target: Any, path: str) -> Any:
+    try:
+        return msgspec.convert(value, type=target)
+    except msgspec.ValidationError as exc:
+        if path == "$":
+            raise
+        # msgspec names paths from the value it was given; prefix where that value sits.
+        message = str(exc)
+        head, sep, inner = message.rpartition(" - at `$")
+        raise msgspec.ValidationError(
+            f"{head} - at `{path}{inner}" if sep else f"{message} - at `{path}`"
+        ) from None
+
+
+def _is_document(value: Mapping[str, Any]) -> bool:
+    return "@class" in value or "@module" in value
+
+
+def _is_path_document(value: Mapping[str, Any]) -> bool:
+    return value.get("@module") == "pathlib" and value.get("@class") in _PATH_CLASSES
+
+
+def _path_string(document: Mapping[str, Any], path: str) -> str:
+    string = document.get("string")
+    if not isinstance(string, str):
+        raise _invalid(path, "a pathlib document needs a `string`")
+    return string
+
+
+def _document_class(document: Mapping[str, Any], expected: type[Any], path: str) -> type[Any]:
+    module, name = document.get("@module"), document.get("@class")
+    cls = None
+    if isinstance(module, str) and isinstance(name, str):
+        cls = mson_classes().get((module, name))
+    if cls is None:
+        raise _invalid(
+            path,
+            f"unknown MSON class `{module}.{name}`: only qtoolkit's own classes are read, "
+            "no module named by a document is imported",
+        )
+    if not issubclass(cls, expected):
+        raise _invalid(path, f"expected a `{expected.__name__}` document, got `{module}.{name}`")
+    return cls
+
+
+def _sub_state_class(sub_state: Any, path: str) -> type[Any]:
+    from qtoolkit.core.data_objects import QSubState  # noqa: PLC0415
+    from qtoolkit.io import SlurmState  # noqa: PLC0415
+
+    if sub_state is None:
+        # msgspec needs a concrete enum even when there is no sub-state to decode; any will do.
+        return SlurmState
+    if isinstance(sub_state, QSubState):
+        return type(sub_state)
+    if isinstance(sub_state, Mapping) and _is_document(sub_state):
+        return _document_class(sub_state, QSubState, f"{path}.sub_state")
+    raise _invalid(
+        f"{path}.sub_state",
+        "a plain sub-state value does not say its scheduler: give its MSON document "
+        "or decode with a typed decoder, e.g. decode(data, type=QJob[SlurmState])",
+    )
+
+
+def _invalid(path: str, message: str) -> msgspec.ValidationError:
+    return msgspec.ValidationError(f"{message} - at `{path}`")
+
+
+_FIELD_KINDS: dict[type[Any], dict[str, type[Any]]] = {}
+
+
+def _field_kinds(cls: type[Any]) -> dict[str, type[Any]]:
+    """For each field of ``cls``: its enum or Struct class, or a marker class for the others."""
+    kinds = _FIELD_KINDS.get(cls)
+    if kinds is None:
+        hints = typing.get_type_hints(cls, include_extras=True)
+        kinds = _FIELD_KINDS[cls] = {name: _kind_of(hints[name]) for name in cls.__struct_fields__}
+    return kinds
+
+
+def _kind_of(annotation: Any) -> type[Any]:
+    for arg in typing.get_args(annotation) or (annotation,):
+        if FILE_PATH_META in getattr(arg, "__metadata__", ()):
+            return _FilePath
+        if isinstance(arg, TypeVar):
+            arg = arg.__bound__  # noqa: PLW2901 - QJob's sub-state TypeVar stands for its bound
+        if isinstance(arg, type) and issubclass(arg, (enum.Enum, msgspec.Struct)):
+            return arg
+        if arg is Any or typing.get_origin(arg) is dict:
+            return _Untyped
+    return _Plain
+
+
+def _is_generic(cls: type[Any]) -> bool:
+    return bool(getattr(cls, "__parameters__", ()))
