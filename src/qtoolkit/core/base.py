@@ -12,6 +12,9 @@ from qtoolkit.core import mson
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+    from pydantic.json_schema import JsonSchemaValue
+    from pydantic_core import CoreSchema
     from typing_extensions import Self
 
 __all__ = ["QTKEnum", "QTKObject"]
@@ -36,6 +39,20 @@ class QTKObject(msgspec.Struct, omit_defaults=True, repr_omit_defaults=True):
         """Read an MSON document or a plain dict of fields, validated (see :mod:`.mson`)."""
         return mson.from_dict(d, cls)
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        from qtoolkit.core.pydantic_support import pydantic_core_schema  # noqa: PLC0415
+
+        return pydantic_core_schema(source, handler)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        from qtoolkit.core.pydantic_support import json_schema_of  # noqa: PLC0415
+
+        return json_schema_of(schema, handler)
+
 
 class QTKEnum(Enum):
     """Base of every qtoolkit enumeration."""
@@ -48,3 +65,17 @@ class QTKEnum(Enum):
     def from_dict(cls, d: Mapping[str, Any]) -> Self:
         """Read the member an MSON document names; its ``value`` may be any alias."""
         return mson.from_dict(d, cls)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        from qtoolkit.core.pydantic_support import pydantic_core_schema  # noqa: PLC0415
+
+        return pydantic_core_schema(source, handler)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        from qtoolkit.core.pydantic_support import json_schema_of  # noqa: PLC0415
+
+        return json_schema_of(schema, handler)

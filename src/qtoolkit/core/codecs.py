@@ -23,7 +23,7 @@ from qtoolkit.core.filepath import encode_path
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["Decoder", "Encoder", "Format", "decode", "encode"]
+__all__ = ["Decoder", "Encoder", "Format", "decode", "encode", "from_builtins", "to_builtins"]
 
 Format = Literal["json", "msgpack"]
 """The two wire formats."""
@@ -181,3 +181,29 @@ def decode(
             raise
         decoder = Decoder(type, format)  # an unhashable type (rare: Annotated with a dict)
     return decoder.decode(data)
+
+
+def to_builtins(obj: Any) -> Any:
+    """Convert ``obj`` to plain builtins (dicts, lists, str, int...) for a database document.
+
+    Enum members become their values, paths their strings; fields holding ``None`` are left out,
+    as on the wire. Suitable for a MongoDB document or a JSON column, without going through bytes.
+    """
+    return msgspec.to_builtins(obj, enc_hook=encode_path)
+
+
+@overload
+def from_builtins(data: Any, *, type: type[T]) -> T: ...
+
+
+@overload
+def from_builtins(data: Any, *, type: Any) -> Any: ...
+
+
+def from_builtins(data: Any, *, type: Any) -> Any:
+    """Validate plain builtins (a database document) into ``type``, the inverse of ``to_builtins``.
+
+    Unknown keys (such as MongoDB's ``_id``) are ignored; errors are ``msgspec.ValidationError``
+    naming the path, as for :func:`decode`.
+    """
+    return msgspec.convert(data, type=type)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import os
 from typing import TYPE_CHECKING, Any, Generic
 
 from qtoolkit.core.base import QTKEnum, QTKObject
@@ -175,6 +176,13 @@ class ProcessPlacement(QTKEnum):
 
 # Fields that may be set on a QResources without a process placement.
 _PLACEMENT_FREE_FIELDS = frozenset({"job_name", "output_filepath", "error_filepath"})
+_PATH_FIELDS = ("output_filepath", "error_filepath")
+
+
+def _same_path(first: FilePath | None, second: FilePath | None) -> bool:
+    if first is None or second is None:
+        return first is second
+    return os.fspath(first) == os.fspath(second)
 
 
 class QResources(QTKObject):
@@ -273,6 +281,18 @@ class QResources(QTKObject):
             for name in self.__struct_fields__
             if name not in _PLACEMENT_FREE_FIELDS and getattr(self, name)
         ]
+
+    def __eq__(self, other: object) -> bool:
+        # A file path is the same path whether it is held as a str or a Path (the wire and the
+        # decoders only know strings), so those two fields compare by their string.
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, QResources)
+        return all(
+            _same_path(mine, theirs) if name in _PATH_FIELDS else mine == theirs
+            for name in self.__struct_fields__
+            for mine, theirs in [(getattr(self, name), getattr(other, name))]
+        )
 
     def check_empty(self) -> bool:
         """Check if the QResources is empty and its content is coherent.

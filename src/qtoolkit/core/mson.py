@@ -17,7 +17,7 @@ import enum
 import functools
 import typing
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
 import msgspec
@@ -93,28 +93,37 @@ def from_dict(document: Mapping[str, Any], cls: type[T]) -> T:
     """Read an MSON document (or a plain dict of fields) as an instance of ``cls``.
 
     A document naming a subclass of ``cls`` gives that subclass (``OperationResult`` reads a
-    ``SubmissionResult`` document). Raises :class:`msgspec.ValidationError`, a ``ValueError``,
+    ``SubmissionResult`` document). ``cls`` may be a parametrized ``QJob[SlurmState]``, which
+    lets a plain dict give its sub-state as a plain value; a bare ``QJob`` learns its scheduler
+    from the sub-state's document. Raises :class:`msgspec.ValidationError`, a ``ValueError``,
     naming the path of anything invalid or unknown.
     """
     obj: T = _read(document, cls, "$")
     return obj
 
 
-def _read(document: Any, expected: type[Any], path: str) -> Any:
+def _read(document: Any, expected: Any, path: str) -> Any:
     if not isinstance(document, Mapping):
         raise _invalid(path, f"expected an MSON document (a dict), got `{type(document).__name__}`")
-    cls = _document_class(document, expected, path) if _is_document(document) else expected
+    origin = typing.get_origin(expected) or expected
+    cls = _document_class(document, origin, path) if _is_document(document) else origin
     if issubclass(cls, enum.Enum):
         if "value" not in document:
             raise _invalid(path, "an enum document needs a `value`")
         return _convert(document["value"], cls, path)
     plain = _plain_fields(document, cls, path)
-    # A QJob's sub-state document names the scheduler enum the job is parametrized with.
-    target = cls[_sub_state_class(document.get("sub_state"), path)] if _is_generic(cls) else cls
+    target: Any = cls
+    if expected is not origin and cls is origin:
+        target = expected  # parametrized by the caller
+    elif _is_generic(cls):
+        # A QJob's sub-state document names the scheduler enum the job is parametrized with.
+        target = cls[_sub_state_class(document.get("sub_state"), path)]
     obj = _convert(plain, target, path)
-    # Path fields hold a ``str`` on the wire; a path document comes back as the Path it was.
+    # Path fields hold a ``str`` on the wire; a Path given, or a path document, comes back a Path.
     for name, value in document.items():
-        if isinstance(value, Mapping) and _is_path_document(value) and name in plain:
+        if name in plain and isinstance(value, PurePath):
+            setattr(obj, name, value)
+        elif name in plain and isinstance(value, Mapping) and _is_path_document(value):
             setattr(obj, name, Path(plain[name]))
     return obj
 
@@ -130,6 +139,8 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
         field_path = f"{path}.{name}"
         if kind is _Untyped:
             plain[name] = _untyped_value(value, field_path)
+        elif kind is _FilePath and isinstance(value, PurePath):
+            plain[name] = str(value)
         elif not isinstance(value, Mapping):
             plain[name] = value
         elif kind is _FilePath and _is_path_document(value):
