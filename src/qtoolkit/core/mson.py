@@ -131,10 +131,13 @@ def _read(document: Any, expected: Any, path: str) -> Any:
 def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dict[str, Any]:
     """The fields of a document in the plain form msgspec decodes, nested documents resolved."""
     kinds = _field_kinds(cls)
+    tag_field = cls.__struct_config__.tag_field
     plain: dict[str, Any] = {}
     for name, value in document.items():
         kind = kinds.get(name)
         if kind is None:
+            if name == tag_field:
+                plain[name] = value  # a result's "type" tag: msgspec checks it names ``cls``
             continue  # "@module" and friends, or a field this version does not know
         field_path = f"{path}.{name}"
         if kind is _Untyped:

@@ -79,7 +79,11 @@ def json_schema_of(schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSch
 def _validate(value: Any, source: Any, cls: type[Any]) -> Any:
     if isinstance(value, cls):
         if source is not cls:  # QJob[SlurmState]: the instance must hold that scheduler's state
-            return msgspec.convert(msgspec.to_builtins(value, enc_hook=encode_path), type=source)
+            (states,) = typing.get_args(source)
+            sub_state = value.sub_state
+            if sub_state is not None and not isinstance(sub_state, states):
+                msg = f"expected a {states.__name__} sub-state, got {sub_state!r}"
+                raise ValueError(msg)
         return value
     if isinstance(value, Mapping):
         return mson.from_dict(value, source)

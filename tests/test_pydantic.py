@@ -1,0 +1,145 @@
+"""pydantic v2 fields: every object and enum validates from instances, dicts and MSON documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import pytest
+
+from qtoolkit.core.data_objects import (
+    CancelResult,
+    CancelStatus,
+    OperationResult,
+    ProcessPlacement,
+    QJob,
+    QJobInfo,
+    QResources,
+    QState,
+    QSubState,
+    SubmissionResult,
+    SubmissionStatus,
+)
+from qtoolkit.core.unions import AnyResult
+from qtoolkit.io.pbs import PBSState
+from qtoolkit.io.slurm import SlurmState
+
+
+class JobRecord(pydantic.BaseModel):
+    """A workflow manager's record, as jobflow-remote keeps one."""
+
+    state: QState
+    resources: QResources | None = None
+    job: QJob[SlurmState] | None = None
+    any_job: QJob | None = None
+    info: QJobInfo | None = None
+    sub_state: QSubState | None = None
+    placement: ProcessPlacement | None = None
+    submission: SubmissionResult | None = None
+    cancel: CancelResult | None = None
+    result: OperationResult | None = None
+    results: list[AnyResult] = []
+    submission_status: SubmissionStatus | None = None
+    cancel_status: CancelStatus | None = None
+
+
+FULL = JobRecord(
+    state=QState.RUNNING,
+    resources=QResources.no_constraints(4, output_filepath=Path("/o.log"), queue_name="q"),
+    job=QJob[SlurmState](job_id="1", sub_state=SlurmState.PENDING, info=QJobInfo(cpus=2)),
+    any_job=QJob(job_id="2", sub_state=PBSState.HELD),
+    info=QJobInfo(memory=10),
+    sub_state=SlurmState.COMPLETED,
+    placement=ProcessPlacement.SAME_NODE,
+    submission=SubmissionResult(job_id=1, status=SubmissionStatus.SUCCESSFUL),
+    cancel=CancelResult(job_id="x", status=CancelStatus.FAILED),
+    result=OperationResult(exit_code=3),
+    results=[SubmissionResult(job_id=2), CancelResult(job_id=2)],
+    submission_status=SubmissionStatus.FAILED,
+    cancel_status=CancelStatus.JOB_ID_UNKNOWN,
+)
+
+
+def test_json_round_trip_gives_an_equal_model() -> None:
+    text = FULL.model_dump_json()
+    again = JobRecord.model_validate_json(text)
+    assert again == FULL
+    assert again.any_job is not None
+    assert again.any_job.sub_state is PBSState.HELD
+    assert [type(r) for r in again.results] == [SubmissionResult, CancelResult]
+
+
+def test_python_round_trip_keeps_the_objects() -> None:
+    dumped = FULL.model_dump()
+    assert dumped["job"] is FULL.job
+    assert JobRecord(**dumped) == FULL
+
+
+def test_json_dump_uses_the_wire_form() -> None:
+    data = pydantic.TypeAdapter(JobRecord).dump_python(FULL, mode="json")
+    assert data["state"] == "RUNNING"
+    assert data["job"] == {"job_id": "1", "sub_state": "PENDING", "info": {"cpus": 2}}
+    assert data["resources"]["output_filepath"] == "/o.log"
+    assert data["results"][1] == {"type": "CancelResult", "job_id": 2}
+    # A bare QJob or QSubState is written as its MSON document, which names the scheduler.
+    assert data["any_job"]["sub_state"]["@class"] == "PBSState"
+    assert data["sub_state"]["@module"] == "qtoolkit.io.slurm"
+
+
+@pytest.mark.parametrize(
+    ("field", "given", "expected"),
+    [
+        ("state", "QUEUED", QState.QUEUED),
+        ("state", QState.QUEUED.as_dict(), QState.QUEUED),
+        ("placement", ProcessPlacement.SCATTERED, ProcessPlacement.SCATTERED),
+        ("info", {"cpus": 3}, QJobInfo(cpus=3)),
+        ("info", QJobInfo(cpus=3).as_dict(), QJobInfo(cpus=3)),
+        ("job", {"sub_state": "PD"}, QJob[SlurmState](sub_state=SlurmState.PENDING)),
+        ("job", QJob(sub_state=SlurmState.RUNNING).as_dict(), QJob(sub_state=SlurmState.RUNNING)),
+        ("any_job", QJob(sub_state=PBSState.HELD).as_dict(), QJob(sub_state=PBSState.HELD)),
+        ("sub_state", SlurmState.PENDING.as_dict(), SlurmState.PENDING),
+        ("resources", {"processes": 2}, QResources(processes=2)),
+        ("resources", {"nodes": 1, "processes_per_node": 2}, QResources.evenly_distributed(1, 2)),
+        ("resources", QResources.scattered(2).as_dict(), QResources.scattered(2)),
+        ("result", SubmissionResult(job_id=1).as_dict(), SubmissionResult(job_id=1)),
+        ("results", [{"type": "SubmissionResult", "job_id": 5}], [SubmissionResult(job_id=5)]),
+        ("submission_status", "JOB_ID_UNKNOWN", SubmissionStatus.JOB_ID_UNKNOWN),
+    ],
+)
+def test_validation_accepts_instances_dicts_and_mson(field: str, given: Any, expected: Any) -> None:
+    record = JobRecord.model_validate({"state": QState.DONE, field: given})
+    assert getattr(record, field) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "given", "message"),
+    [
+        ("state", "RUNNINGX", "Invalid enum value 'RUNNINGX'"),
+        ("resources", {"queue_name": "debug"}, "queue_name is set"),
+        ("info", {"cpus": "two"}, r"Expected `int \| null`, got `str` - at `\$.cpus`"),
+        ("job", {"sub_state": "Q"}, r"Invalid enum value 'Q' - at `\$.sub_state`"),
+        ("job", QJob(sub_state=PBSState.RUNNING), "expected a SlurmState sub-state, got <PBSState"),
+        ("any_job", {"sub_state": "R"}, "does not say its scheduler"),
+        ("sub_state", "PD", "needs an MSON document naming its scheduler"),
+        ("info", {"@module": "os", "@class": "system"}, "unknown MSON class `os.system`"),
+        ("info", 12, "expected a QJobInfo, a dict of its fields or its MSON document"),
+        ("results", [{"type": "Nope"}], "Invalid value 'Nope'"),
+    ],
+)
+def test_invalid_input_is_a_validation_error_naming_the_field(
+    field: str, given: Any, message: str
+) -> None:
+    with pytest.raises(pydantic.ValidationError, match=message) as info:
+        JobRecord.model_validate({"state": QState.DONE, field: given})
+    assert info.value.errors()[0]["loc"][0] == field
+
+
+def test_json_schema_describes_the_fields() -> None:
+    schema = JobRecord.model_json_schema()
+    properties = schema["properties"]
+    assert set(properties["state"]["enum"]) == {state.value for state in QState}
+    job = properties["job"]["anyOf"][0]
+    assert job["properties"]["sub_state"]["anyOf"][0]["enum"][:2] == ["BOOT_FAIL", "BF"]
+    assert properties["any_job"]["anyOf"][0]["required"] == ["@module", "@class"]
+    assert "$ref" not in str(job)

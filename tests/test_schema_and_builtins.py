@@ -1,0 +1,163 @@
+"""JSON Schema generated from the types, and plain builtins for database documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from qtoolkit.core.codecs import encode, from_builtins, to_builtins
+from qtoolkit.core.data_objects import (
+    CancelResult,
+    ProcessPlacement,
+    QJob,
+    QJobInfo,
+    QResources,
+    QState,
+    SubmissionResult,
+    SubmissionStatus,
+)
+from qtoolkit.core.schema import SCHEMA_FILE, SCHEMA_TYPES, json_schema, json_schemas
+from qtoolkit.core.unions import AnyResult
+from qtoolkit.io.slurm import SlurmState
+from qtoolkit.synthetic import generate_snapshot
+
+
+def test_committed_schema_file_is_in_sync() -> None:
+    committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert committed == json_schemas(), (
+        "regenerate with: python -c 'from qtoolkit.core.schema import write_schema_file; "
+        "write_schema_file()'"
+    )
+
+
+def test_every_public_type_has_a_schema() -> None:
+    definitions = json_schemas()["$defs"]
+    for name in (
+        "QJobInfo",
+        "QResources",
+        "OperationResult",
+        "SubmissionResult",
+        "CancelResult",
+        "QState",
+        "ProcessPlacement",
+        "SubmissionStatus",
+        "CancelStatus",
+        "SlurmState",
+        "PBSState",
+        "SGEState",
+        "ShellState",
+        "QJob_SlurmState_",
+        "Snapshot_SlurmState_",
+        "AnyResult",
+        "list_AnyResult_",
+    ):
+        assert name in definitions, name
+
+
+def test_schema_content() -> None:
+    definitions = json_schemas()["$defs"]
+    assert definitions["Snapshot_PBSState_"]["items"] == {"$ref": "#/$defs/QJob_PBSState_"}
+    job = definitions["QJob_SlurmState_"]
+    assert list(job["properties"]) == list(QJob.__struct_fields__)
+    assert "PD" in definitions["SlurmState"]["enum"]
+    assert "\n    " not in definitions["QState"]["description"]
+    assert definitions["AnyResult"]["discriminator"]["propertyName"] == "type"
+    assert definitions["SubmissionResult"]["required"] == ["type"]
+    path_field = definitions["QResources"]["properties"]["output_filepath"]["anyOf"][0]
+    assert path_field == {"type": "string", "description": "A file path, written as a string."}
+
+
+def test_single_type_schemas_are_self_contained() -> None:
+    schema = json_schema("Snapshot[SlurmState]")
+    assert schema["type"] == "array"
+    assert set(schema["$defs"]) == {"QJob_SlurmState_", "QState", "SlurmState", "QJobInfo"}
+    qstate = json_schema("QState")
+    assert qstate["$ref"] == "#/$defs/QState"
+    assert set(qstate["$defs"]["QState"]["enum"]) == {state.value for state in QState}
+    with pytest.raises(KeyError, match="no schema named 'QJob'"):
+        json_schema("QJob")
+    assert set(SCHEMA_TYPES) >= {"QJob[SlurmState]", "list[AnyResult]"}
+
+
+def validates(instance: Any, schema: dict[str, Any], definitions: dict[str, Any]) -> bool:
+    """A tiny checker for the keywords these schemas use (type, enum, properties, anyOf, $ref)."""
+    if "$ref" in schema:
+        return validates(instance, definitions[schema["$ref"].rsplit("/", 1)[1]], definitions)
+    if "anyOf" in schema:
+        return any(validates(instance, option, definitions) for option in schema["anyOf"])
+    if "enum" in schema and instance not in schema["enum"]:
+        return False
+    kind = schema.get("type")
+    python_types: dict[str, Any] = {
+        "object": dict,
+        "array": list,
+        "string": str,
+        "integer": int,
+        "null": type(None),
+        "boolean": bool,
+    }
+    if kind is not None and not isinstance(instance, python_types[kind]):
+        return False
+    if kind == "array":
+        return all(validates(item, schema["items"], definitions) for item in instance)
+    if kind == "object":
+        if any(key not in instance for key in schema.get("required", [])):
+            return False
+        properties = schema.get("properties", {})
+        return all(
+            validates(value, properties[key], definitions)
+            for key, value in instance.items()
+            if key in properties
+        )
+    return True
+
+
+def test_encoded_snapshots_match_their_schema() -> None:
+    definitions = json_schemas()["$defs"]
+    snapshot = msgspec.json.decode(encode(generate_snapshot(200)))
+    assert validates(snapshot, definitions["Snapshot_SlurmState_"], definitions)
+    assert not validates([{"state": "RUNNINGX"}], definitions["Snapshot_SlurmState_"], definitions)
+    results = msgspec.json.decode(encode([SubmissionResult(job_id=1), CancelResult()]))
+    assert validates(results, definitions["list_AnyResult_"], definitions)
+
+
+def test_builtins_round_trip_without_bytes() -> None:
+    job = QJob[SlurmState](
+        job_id="9", state=QState.RUNNING, sub_state=SlurmState.RUNNING, info=QJobInfo(cpus=1)
+    )
+    document = to_builtins(job)
+    assert document == {
+        "job_id": "9",
+        "state": "RUNNING",
+        "sub_state": "RUNNING",
+        "info": {"cpus": 1},
+    }
+    assert from_builtins(document, type=QJob[SlurmState]) == job
+    resources = QResources.same_node(2, output_filepath=Path("/o"))
+    assert to_builtins(resources) == {
+        "processes": 2,
+        "output_filepath": "/o",
+        "process_placement": "SAME_NODE",
+        "scheduler_kwargs": {},
+    }
+    assert from_builtins(to_builtins(resources), type=QResources) == resources
+    results: list[AnyResult] = [SubmissionResult(status=SubmissionStatus.FAILED), CancelResult()]
+    assert from_builtins(to_builtins(results), type=list[AnyResult]) == results
+
+
+def test_database_documents_are_validated() -> None:
+    stored = {"_id": "65a1f0c2", "job_id": "9", "sub_state": "PD"}  # MongoDB adds _id
+    assert from_builtins(stored, type=QJob[SlurmState]).sub_state is SlurmState.PENDING
+    with pytest.raises(
+        msgspec.ValidationError, match=r"Invalid enum value 'XX' - at `\$\[1\]\.state`"
+    ):
+        from_builtins([{}, {"state": "XX"}], type=list[QJob[SlurmState]])
+    with pytest.raises(msgspec.ValidationError, match=r"at `\$\.process_placement`"):
+        from_builtins({"process_placement": "ANYWHERE"}, type=QResources)
+    assert from_builtins({"process_placement": "SAME_NODE"}, type=QResources).process_placement is (
+        ProcessPlacement.SAME_NODE
+    )
