@@ -166,7 +166,8 @@ def test_the_sub_state_document_chooses_the_scheduler() -> None:
         (
             QJob,
             {"info": {**header(QResources)}},
-            r"expected a `QJobInfo` document, got `qtoolkit.core.data_objects.QResources` - at `\$.info`",
+            r"expected a `QJobInfo` document, got `qtoolkit.core.data_objects.QResources`"
+            r" - at `\$.info`",
         ),
         (
             QJob,

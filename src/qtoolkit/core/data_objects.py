@@ -185,7 +185,7 @@ def _same_path(first: FilePath | None, second: FilePath | None) -> bool:
     return os.fspath(first) == os.fspath(second)
 
 
-class QResources(QTKObject):
+class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like every Struct
     """Data defining resources for a given job (submitted or to be submitted).
 
     Without an explicit ``process_placement``, one is chosen from the values given: ``processes``

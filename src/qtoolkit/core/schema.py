@@ -82,7 +82,7 @@ SCHEMA_TYPES: dict[str, Any] = _schema_types()
 
 
 def json_schema(name: str) -> dict[str, Any]:
-    """The self-contained JSON Schema of one of :data:`SCHEMA_TYPES`, e.g. ``"QJob[SlurmState]"``."""
+    """The self-contained JSON Schema of one of :data:`SCHEMA_TYPES`, e.g. ``QJob[SlurmState]``."""
     try:
         kind = SCHEMA_TYPES[name]
     except KeyError:
@@ -122,7 +122,7 @@ def _definition_name(name: str) -> str:
 def schema_components(
     types: Iterable[Any], ref_template: str = "#/$defs/{name}"
 ) -> tuple[tuple[dict[str, Any], ...], dict[str, Any]]:
-    """msgspec's schema components of ``types``, polished.
+    """The schema components msgspec generates for ``types``, polished.
 
     Descriptions lose their docstring indentation, and sub-state schemas accept every alias, as
     the decoders do.
