@@ -89,16 +89,17 @@ def _document_value(value: Any) -> Any:
     return value
 
 
-def from_dict(document: Mapping[str, Any], cls: type[T]) -> T:
+def from_dict(document: Mapping[str, Any], cls: type[T], *, path: str = "$") -> T:
     """Read an MSON document (or a plain dict of fields) as an instance of ``cls``.
 
     A document naming a subclass of ``cls`` gives that subclass (``OperationResult`` reads a
     ``SubmissionResult`` document). ``cls`` may be a parametrized ``QJob[SlurmState]``, which
     lets a plain dict give its sub-state as a plain value; a bare ``QJob`` learns its scheduler
     from the sub-state's document. Raises :class:`msgspec.ValidationError`, a ``ValueError``,
-    naming the path of anything invalid or unknown.
+    naming the path of anything invalid or unknown; ``path`` says where the document sits (the
+    ``$[3]`` of an element of a list) for those messages.
     """
-    obj: T = _read(document, cls, "$")
+    obj: T = _read(document, cls, path)
     return obj
 
 

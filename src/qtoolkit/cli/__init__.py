@@ -1,0 +1,209 @@
+"""The ``qtk`` command: convert, validate, inspect, schema and bench for job snapshots.
+
+Exit status: 0 on success, 1 when the data is invalid, 2 for a usage error (bad option, missing
+file). User errors print a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from qtoolkit import __version__
+from qtoolkit.cli.formats import (
+    FORMATS,
+    infer_format,
+    open_input,
+    open_output,
+    read_items,
+    write_items,
+)
+from qtoolkit.cli.kinds import KINDS, SCHEDULERS, UsageError, resolve_kind
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from qtoolkit.core.codecs import Format
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+_MAX_ERRORS = 50
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``qtk`` with ``argv`` (default: the command line) and return its exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        status: int = args.run(args)
+    except UsageError as exc:
+        parser.exit(EXIT_USAGE, f"qtk: error: {exc}\n")
+    except msgspec.DecodeError as exc:
+        _error(f"invalid data: {exc}")
+        return EXIT_INVALID
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (``qtk convert ... - | head``): not an error
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    return status
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"qtk: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qtk",
+        description="Convert, validate and inspect HPC job snapshots, resources and results.",
+        epilog="Exit status: 0 success, 1 invalid data, 2 usage error.",
+    )
+    parser.add_argument("--version", action="version", version=f"qtk {__version__}")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    convert = commands.add_parser(
+        "convert",
+        help="convert a file between json, msgpack, ndjson and mson",
+        description="Convert a file between formats; '-' reads standard input or writes standard "
+        "output. Formats follow the extensions (.json, .msgpack/.mpk, .ndjson/.jsonl) unless "
+        "--from/--to say otherwise; MSON (upstream qtoolkit's as_dict documents) is always named.",
+    )
+    convert.add_argument("input", help="file to read, or - for standard input")
+    convert.add_argument("output", help="file to write, or - for standard output")
+    convert.add_argument("--from", dest="source_format", choices=FORMATS, help="input format")
+    convert.add_argument("--to", dest="target_format", choices=FORMATS, help="output format")
+    _add_kind_options(convert)
+    convert.set_defaults(run=_convert)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a file and list every error with its path",
+        description="Exit 0 when the file is valid; otherwise exit 1 and print each error with "
+        "the path of the value at fault, such as $[1].state.",
+    )
+    validate.add_argument("input", help="file to check, or - for standard input")
+    validate.add_argument("--from", dest="source_format", choices=FORMATS, help="input format")
+    _add_kind_options(validate)
+    validate.set_defaults(run=_validate)
+
+    inspect = commands.add_parser(
+        "inspect",
+        help="summarize a job snapshot",
+        description="Counts per state, sub-state and queue; runtime and resource statistics.",
+    )
+    inspect.add_argument("input", help="snapshot to read, or - for standard input")
+    inspect.add_argument("--from", dest="source_format", choices=FORMATS, help="input format")
+    _add_kind_options(inspect, kinds=("jobs",))
+    inspect.set_defaults(run=_inspect)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of one type, or of all",
+        description="Print a JSON Schema to standard output.",
+    )
+    schema.add_argument(
+        "type", nargs="?", help="e.g. QResources, 'Snapshot[SlurmState]'; all types when omitted"
+    )
+    schema.set_defaults(run=_schema)
+
+    bench = commands.add_parser(
+        "bench",
+        help="time encoding and decoding of a generated snapshot",
+        description="Generate a realistic SLURM snapshot, time this package's codecs on it and, "
+        "when pydantic is installed, pydantic v2's JSON codec too.",
+    )
+    bench.add_argument("--jobs", type=_positive, default=100_000, help="jobs (default 100000)")
+    bench.add_argument("--format", choices=("json", "msgpack", "both"), default="both")
+    bench.add_argument("--repeat", type=_positive, default=5, help="runs per timing (default 5)")
+    bench.set_defaults(run=_bench)
+    return parser
+
+
+def _add_kind_options(command: argparse.ArgumentParser, kinds: Sequence[str] = KINDS) -> None:
+    command.add_argument("--type", required=True, choices=kinds, help="what the file holds")
+    command.add_argument(
+        "--scheduler",
+        choices=SCHEDULERS,
+        help="whose job states the jobs hold (not needed for MSON, whose documents say it)",
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        msg = f"expected a positive integer, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _convert(args: argparse.Namespace) -> int:
+    source_format = infer_format(args.input, args.source_format, "--from")
+    target_format = infer_format(args.output, args.target_format, "--to")
+    kind = resolve_kind(args.type, args.scheduler, documents_name_it=source_format == "mson")
+    with open_input(args.input) as (source, size), open_output(args.output) as target:
+        count = write_items(
+            read_items(source, size, source_format, kind), target, target_format, kind
+        )
+    _error(f"wrote {count} {args.type if count != 1 else args.type.rstrip('s')} ({target_format})")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from qtoolkit.cli.validate import find_errors  # noqa: PLC0415
+
+    source_format = infer_format(args.input, args.source_format, "--from")
+    kind = resolve_kind(args.type, args.scheduler, documents_name_it=source_format == "mson")
+    shown = 0
+    with open_input(args.input) as (source, _):
+        for error in find_errors(source, source_format, kind):
+            shown += 1
+            if shown <= _MAX_ERRORS:
+                sys.stdout.write(f"{error}\n")
+    if shown > _MAX_ERRORS:
+        sys.stdout.write(f"... and {shown - _MAX_ERRORS} more errors\n")
+    if shown:
+        _error(f"{args.input}: {shown} error{'s' if shown > 1 else ''}")
+        return EXIT_INVALID
+    sys.stdout.write(f"{args.input}: valid {args.type}\n")
+    return EXIT_OK
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from qtoolkit.cli.summary import summarize  # noqa: PLC0415
+
+    source_format = infer_format(args.input, args.source_format, "--from")
+    kind = resolve_kind(args.type, args.scheduler, documents_name_it=source_format == "mson")
+    with open_input(args.input) as (source, size):
+        sys.stdout.write(summarize(read_items(source, size, source_format, kind)) + "\n")
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from qtoolkit.core.schema import json_schema, json_schemas  # noqa: PLC0415
+
+    try:
+        schema = json_schemas() if args.type is None else json_schema(args.type)
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from None
+    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+    return EXIT_OK
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from qtoolkit.cli.bench import measure, render  # noqa: PLC0415
+
+    formats: list[Format] = ["json", "msgpack"] if args.format == "both" else [args.format]
+    results = measure(args.jobs, formats, repeat=args.repeat)
+    missing = importlib.util.find_spec("pydantic") is None
+    sys.stdout.write(render(results, pydantic_missing=missing) + "\n")
+    return EXIT_OK

@@ -1,0 +1,82 @@
+"""``qtk validate``: every error of a file, each with the path of the value at fault."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import IO, TYPE_CHECKING
+
+import msgspec
+
+from qtoolkit.core import mson
+from qtoolkit.core.codecs import Decoder
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from qtoolkit.cli.kinds import Kind
+    from qtoolkit.core.codecs import Format
+
+__all__ = ["find_errors", "located"]
+
+_AT = re.compile(r"^(?P<message>.*?)(?: - at `(?P<path>\$[^`]*)`)?$", re.DOTALL)
+
+
+def located(error: msgspec.DecodeError, prefix: str = "$") -> str:
+    """``$[1].state: Invalid enum value 'RUNNINGX'`` from msgspec's ``... - at `$.state```."""
+    match = _AT.match(str(error))
+    assert match is not None  # the pattern matches any text
+    path = match["path"] or "$"
+    return f"{prefix}{path[1:]}: {match['message']}"
+
+
+def find_errors(stream: IO[bytes], fmt: str, kind: Kind) -> Iterator[str]:
+    """Yield every error in ``stream``, not only the first: each item is checked on its own."""
+    if fmt == "ndjson":
+        decoder = msgspec.json.Decoder(kind.item)
+        for number, line in enumerate(stream, start=1):
+            if line.strip():
+                try:
+                    decoder.decode(line)
+                except msgspec.DecodeError as exc:
+                    yield f"line {number}: {located(exc)}"
+        return
+    data = stream.read()
+    if fmt == "mson":
+        yield from _mson_errors(data, kind)
+        return
+    codec: Format = "msgpack" if fmt == "msgpack" else "json"
+    if not kind.collection:
+        yield from _errors(lambda: Decoder(kind.item, format=codec).decode(data))
+        return
+    try:
+        raw_items = Decoder(list[msgspec.Raw], format=codec).decode(data)
+    except msgspec.DecodeError as exc:
+        yield located(exc)
+        return
+    item_decoder = Decoder(kind.item, format=codec)
+    for index, raw in enumerate(raw_items):
+        yield from _errors(functools.partial(item_decoder.decode, raw), f"$[{index}]")
+
+
+def _mson_errors(data: bytes, kind: Kind) -> Iterator[str]:
+    try:
+        document = msgspec.json.decode(data)
+    except msgspec.DecodeError as exc:
+        yield located(exc)
+        return
+    if not kind.collection:
+        yield from _errors(lambda: mson.from_dict(document, kind.item))
+        return
+    if not isinstance(document, list):
+        yield f"$: expected an array of MSON documents, got {type(document).__name__}"
+        return
+    for index, item in enumerate(document):
+        yield from _errors(functools.partial(mson.from_dict, item, kind.item), f"$[{index}]")
+
+
+def _errors(decode: Callable[[], object], prefix: str = "$") -> Iterator[str]:
+    try:
+        decode()
+    except msgspec.DecodeError as exc:
+        yield located(exc, prefix)
