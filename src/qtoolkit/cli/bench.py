@@ -96,16 +96,17 @@ def render(results: list[Measurement], *, pydantic_missing: bool) -> str:
     reference = next(r for r in results if r.name.startswith("qtoolkit"))
     header = (
         f"{'codec':<18} {'size':>9}  {'encode':>9} {'jobs/s':>9} {'MB/s':>7}"
-        f"  {'decode':>9} {'jobs/s':>9} {'MB/s':>7}  {'vs qtoolkit':>13}"
+        f"  {'decode':>9} {'jobs/s':>9} {'MB/s':>7}  {'time vs qtoolkit json':>22}"
     )
     lines = [f"{reference.jobs:,} jobs, median of repeated runs", "", header]
     for r in results:
         ratio = ""
         if not r.name.startswith("qtoolkit"):
-            ratio = f"{r.encode / reference.encode:.0f}x / {r.decode / reference.decode:.0f}x"
+            ratio = f"{r.encode / reference.encode:.1f}x / {r.decode / reference.decode:.1f}x"
         encode = f"{r.encode * 1e3:>7.1f}ms {_rate(r.jobs, r.encode)} {_mb_per_s(r, r.encode)}"
         decode = f"{r.decode * 1e3:>7.1f}ms {_rate(r.jobs, r.decode)} {_mb_per_s(r, r.decode)}"
-        lines.append(f"{r.name:<18} {r.size / 1e6:>7.1f}MB  {encode}  {decode}  {ratio:>13}")
+        row = f"{r.name:<18} {r.size / 1e6:>7.1f}MB  {encode}  {decode}  {ratio:>22}"
+        lines.append(row.rstrip())
     if pydantic_missing:
         lines += ["", "pydantic is not installed: install the 'pydantic' extra to compare with it"]
     return "\n".join(lines)

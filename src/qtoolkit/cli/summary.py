@@ -70,7 +70,7 @@ def _number_table(numbers: dict[str, list[int]]) -> list[str]:
             rows.append(f"{name:<14}  {0:>9}")
             continue
         rows.append(
-            f"{name:<14}  {len(values):>9}  {min(values):>12}  {statistics.median(values):>12g}"
+            f"{name:<14}  {len(values):>9}  {min(values):>12}  {statistics.median_low(values):>12}"
             f"  {statistics.fmean(values):>12.1f}  {max(values):>12}  {sum(values):>14}"
         )
     return rows
