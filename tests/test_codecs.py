@@ -284,3 +284,40 @@ def test_one_encoder_and_decoder_shared_between_threads(fmt: Format) -> None:
 def test_reprs() -> None:
     assert repr(Encoder(format="msgpack")) == "Encoder(format='msgpack')"
     assert repr(Decoder(QJobInfo)) == f"Decoder(type={QJobInfo!r}, format='json')"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("kind", "payload", "path"),
+    [
+        (QJob[SlurmState], {"runtime": -1}, "$.runtime"),
+        (QJob[SlurmState], {"info": {"cpus": -4}}, "$.info.cpus"),
+        (QJobInfo, {"memory": -1}, "$.memory"),
+        (QJobInfo, {"memory_per_cpu": -1}, "$.memory_per_cpu"),
+        (QJobInfo, {"nodes": -1}, "$.nodes"),
+        (QJobInfo, {"threads_per_process": -1}, "$.threads_per_process"),
+        (QJobInfo, {"time_limit": -60}, "$.time_limit"),
+        (QResources, {"processes": -2}, "$.processes"),
+        (QResources, {"nodes": -1, "processes_per_node": 2}, "$.nodes"),
+        (QResources, {"processes": 1, "memory_per_thread": -1}, "$.memory_per_thread"),
+        (QResources, {"processes": 1, "gpus_per_job": -1}, "$.gpus_per_job"),
+        (QResources, {"processes": 1, "time_limit": -1}, "$.time_limit"),
+        (QResources, {"processes": 1, "njobs": -1}, "$.njobs"),
+        (QResources, {"processes": 1, "threads_per_process": -1}, "$.threads_per_process"),
+    ],
+)
+def test_impossible_negative_values_are_rejected(
+    kind: Any, payload: dict[str, Any], path: str, fmt: Format
+) -> None:
+    data = msgspec.json.encode(payload) if fmt == "json" else msgspec.msgpack.encode(payload)
+    with pytest.raises(msgspec.ValidationError, match=rf"Expected `int` >= 0 - at `\{path}`"):
+        decode(data, type=kind, format=fmt)
+
+
+def test_values_that_may_be_negative_still_decode() -> None:
+    job = decode(b'{"exit_status": -9, "runtime": 0, "info": {"cpus": 0}}', type=QJob[SlurmState])
+    assert (job.exit_status, job.runtime) == (-9, 0)
+    result = decode(b'{"exit_code": -15, "step_id": -5}', type=OperationResult)
+    assert (result.exit_code, result.step_id) == (-15, -5)
+    resources = decode(b'{"processes": 1, "priority": -100}', type=QResources)
+    assert resources.priority == -100

@@ -7,6 +7,7 @@ import os
 from typing import TYPE_CHECKING, Any, Generic
 
 from qtoolkit.core.base import QTKEnum, QTKObject
+from qtoolkit.core.constraints import Count, Memory, Seconds
 from qtoolkit.core.exceptions import UnsupportedResourcesError
 from qtoolkit.core.filepath import FilePath
 
@@ -203,25 +204,25 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
     job_name: str | None = None
     """Name of the job."""
 
-    memory_per_thread: int | None = None
+    memory_per_thread: Memory | None = None
     """Memory per thread in MB."""
 
-    nodes: int | None = None
+    nodes: Count | None = None
     """Number of nodes."""
 
-    processes: int | None = None
+    processes: Count | None = None
     """Number of processes."""
 
-    processes_per_node: int | None = None
+    processes_per_node: Count | None = None
     """Number of processes per node."""
 
-    threads_per_process: int | None = None
+    threads_per_process: Count | None = None
     """Number of threads per process."""
 
-    gpus_per_job: int | None = None
+    gpus_per_job: Count | None = None
     """Number of GPUs per job."""
 
-    time_limit: int | None = None
+    time_limit: Seconds | None = None
     """Time limit for the job. In seconds"""
 
     account: str | None = None
@@ -251,7 +252,7 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
     project: str | None = None
     """Project to charge the job to."""
 
-    njobs: int | None = None
+    njobs: Count | None = None
     """Number of jobs in a job array."""
 
     scheduler_kwargs: dict[str, Any] | None = None
@@ -431,22 +432,22 @@ _DISTRIBUTE = {
 class QJobInfo(QTKObject, gc=False):
     """Resources requested by or used by a job in the queue."""
 
-    memory: int | None = None
+    memory: Memory | None = None
     """Job memory in Kb."""
 
-    memory_per_cpu: int | None = None
+    memory_per_cpu: Memory | None = None
     """Job memory per CPU in Kb."""
 
-    nodes: int | None = None
+    nodes: Count | None = None
     """Number of nodes."""
 
-    cpus: int | None = None
+    cpus: Count | None = None
     """Number of CPUs."""
 
-    threads_per_process: int | None = None
+    threads_per_process: Count | None = None
     """Number of threads per process."""
 
-    time_limit: int | None = None
+    time_limit: Seconds | None = None
     """Time limit in seconds."""
 
 
@@ -485,7 +486,7 @@ class QJob(QTKObject, Generic[SubStateT], gc=False):
     account: str | None = None
     """Job execution account name."""
 
-    runtime: int | None = None
+    runtime: Seconds | None = None
     """Job runtime in seconds."""
 
     queue_name: str | None = None
