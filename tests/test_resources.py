@@ -204,3 +204,13 @@ class TestDecodedResourcesFollowTheSameRules:
     def test_path_fields_decode_as_strings(self) -> None:
         decoded = msgspec.json.decode(b'{"output_filepath": "/o"}', type=QResources)
         assert decoded.output_filepath == "/o"
+
+
+def test_factory_options_are_every_field_but_the_placement_ones() -> None:
+    from qtoolkit.core.resource_options import ResourceOptions
+
+    placement_fields = {"nodes", "processes", "processes_per_node", "process_placement"}
+    assert list(ResourceOptions.__annotations__) == [
+        name for name in QResources.__struct_fields__ if name not in placement_fields
+    ]
+    assert not ResourceOptions.__required_keys__
