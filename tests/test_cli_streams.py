@@ -149,13 +149,14 @@ def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_no_progress_bar_when_piped_or_small(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    piped, terminal = io.StringIO(), FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", piped)
     with progress.progress(progress.LARGE_INPUT_BYTES * 2, "reading") as advance:
         advance(10)
-    monkeypatch.setattr(sys, "stderr", FakeTerminal())
+    monkeypatch.setattr(sys, "stderr", terminal)
     with progress.progress(1000, "reading") as advance:
         advance(10)
-    assert sys.stderr.getvalue() == ""
+    assert piped.getvalue() == terminal.getvalue() == ""
 
 
 def test_kinds() -> None:

@@ -256,3 +256,10 @@ def test_the_core_imports_neither_monty_nor_pydantic() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_documents_are_only_written_for_qtoolkit_values() -> None:
+    from qtoolkit.core import mson
+
+    with pytest.raises(TypeError, match="not dict"):
+        mson.as_dict({"a": 1})

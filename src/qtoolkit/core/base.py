@@ -20,18 +20,13 @@ if TYPE_CHECKING:
 __all__ = ["QTKEnum", "QTKObject"]
 
 
-class QTKObject(msgspec.Struct, omit_defaults=True, repr_omit_defaults=True):
-    """Base of every qtoolkit data object.
+class _Interoperable:
+    """MSON documents and pydantic fields, shared by the objects and the enumerations."""
 
-    A statically typed, mutable :class:`msgspec.Struct`: instances compare by value, pickle, copy
-    and encode to JSON or MessagePack without any per-object Python code.
-
-    Encoding leaves out fields that hold their default (``None``), so a sparse job costs only the
-    bytes of what is known about it; decoding fills them in again. ``repr`` leaves them out too.
-    """
+    __slots__ = ()
 
     def as_dict(self) -> dict[str, Any]:
-        """The MSON document upstream qtoolkit writes for this object (see :mod:`.mson`)."""
+        """The MSON document upstream qtoolkit writes for this value (see :mod:`.mson`)."""
         return mson.as_dict(self)
 
     @classmethod
@@ -54,28 +49,16 @@ class QTKObject(msgspec.Struct, omit_defaults=True, repr_omit_defaults=True):
         return json_schema_of(schema, handler)
 
 
-class QTKEnum(Enum):
+class QTKObject(_Interoperable, msgspec.Struct, omit_defaults=True, repr_omit_defaults=True):
+    """Base of every qtoolkit data object.
+
+    A statically typed, mutable :class:`msgspec.Struct`: instances compare by value, pickle, copy
+    and encode to JSON or MessagePack without any per-object Python code.
+
+    Encoding leaves out fields that hold their default (``None``), so a sparse job costs only the
+    bytes of what is known about it; decoding fills them in again. ``repr`` leaves them out too.
+    """
+
+
+class QTKEnum(_Interoperable, Enum):
     """Base of every qtoolkit enumeration."""
-
-    def as_dict(self) -> dict[str, Any]:
-        """The MSON document upstream qtoolkit writes for this member (see :mod:`.mson`)."""
-        return mson.as_dict(self)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        """Read the member an MSON document names; its ``value`` may be any alias."""
-        return mson.from_dict(d, cls)
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        from qtoolkit.core.pydantic_support import pydantic_core_schema  # noqa: PLC0415
-
-        return pydantic_core_schema(source, handler)
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        from qtoolkit.core.pydantic_support import json_schema_of  # noqa: PLC0415
-
-        return json_schema_of(schema, handler)

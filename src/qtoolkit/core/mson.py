@@ -56,7 +56,7 @@ def mson_classes() -> Mapping[tuple[str, str], type]:
     return {(cls.__module__, cls.__qualname__): cls for cls in classes}
 
 
-def as_dict(obj: msgspec.Struct | enum.Enum) -> dict[str, Any]:
+def as_dict(obj: object) -> dict[str, Any]:
     """The MSON document of a qtoolkit object or enum member, as upstream qtoolkit writes it.
 
     Every field is written, ``None`` included; nested objects and enum members become documents
@@ -73,9 +73,12 @@ def as_dict(obj: msgspec.Struct | enum.Enum) -> dict[str, Any]:
     }
     if isinstance(obj, enum.Enum):
         document["value"] = obj.value
-    else:
+    elif isinstance(obj, msgspec.Struct):
         for name in obj.__struct_fields__:
             document[name] = _document_value(getattr(obj, name))
+    else:
+        msg = f"MSON documents are written for qtoolkit objects and enums, not {cls.__name__}"
+        raise TypeError(msg)
     return document
 
 
