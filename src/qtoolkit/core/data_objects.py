@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import operator
 import os
 from typing import TYPE_CHECKING, Any, Generic
 
@@ -288,12 +289,13 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
         # decoders only know strings), so those two fields compare by their string.
         if type(other) is not type(self):
             return NotImplemented
-        assert isinstance(other, QResources)
-        return all(
-            _same_path(mine, theirs) if name in _PATH_FIELDS else mine == theirs
+        same = [
+            (_same_path if name in _PATH_FIELDS else operator.eq)(
+                getattr(self, name), getattr(other, name)
+            )
             for name in self.__struct_fields__
-            for mine, theirs in [(getattr(self, name), getattr(other, name))]
-        )
+        ]
+        return all(same)
 
     def check_empty(self) -> bool:
         """Check if the QResources is empty and its content is coherent.
