@@ -48,12 +48,19 @@ def pydantic_core_schema(source: Any, handler: GetCoreSchemaHandler) -> CoreSche
             return msgspec.to_builtins(value.as_dict(), enc_hook=encode_path)
         return msgspec.to_builtins(value, enc_hook=encode_path)
 
+    serialization = core_schema.plain_serializer_function_ser_schema(
+        serialize, info_arg=True, when_used="always"
+    )
+    general = core_schema.no_info_plain_validator_function(validate)
+    if issubclass(cls, enum.Enum) and not as_document:
+        # Members and canonical values are validated and serialized by pydantic's own compiled
+        # enum schema; only aliases and MSON documents reach the Python validator.
+        native = core_schema.enum_schema(cls, list(cls))
+        return core_schema.union_schema(
+            [native, general], mode="left_to_right", metadata={_SOURCE: source}
+        )
     return core_schema.no_info_plain_validator_function(
-        validate,
-        serialization=core_schema.plain_serializer_function_ser_schema(
-            serialize, info_arg=True, when_used="always"
-        ),
-        metadata={_SOURCE: source},
+        validate, serialization=serialization, metadata={_SOURCE: source}
     )
 
 
