@@ -77,6 +77,32 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python=UPSTREAM_PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Side-by-side benchmark against naive msgspec, pydantic, orjson and upstream (~10 min).
+
+    Upstream qtoolkit also imports as ``qtoolkit``, so it gets a venv of its own, kept inside this
+    session's. ``nox -s bench -- --quick`` is a smoke run; see benchmarks/README.md.
+    """
+    session.install(".", "pydantic>=2", "orjson", "matplotlib")
+    upstream_python = _upstream_venv(session)
+    session.run(
+        "python", "benchmarks/run.py", "--upstream-python", str(upstream_python), *session.posargs
+    )
+
+
+def _upstream_venv(session: nox.Session) -> Path:
+    """A venv with upstream qtoolkit 0.1.7 and monty, inside the session's own; its python."""
+    upstream = Path(session.virtualenv.location) / "upstream"
+    python = upstream / "bin" / "python"
+    if not python.exists():
+        session.run("python", "-m", "venv", str(upstream))
+    session.run(
+        str(python), "-m", "pip", "install", "-q", "qtoolkit==0.1.7", "monty", external=True
+    )
+    return python
+
+
+@nox.session(python=UPSTREAM_PYTHON, default=False)
 def upstream_oracle(session: nox.Session) -> None:
     """Regenerate tests/data/upstream/*.json by running upstream qtoolkit 0.1.7 in its own venv."""
     session.install("qtoolkit==0.1.7")
