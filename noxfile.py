@@ -108,6 +108,6 @@ def upstream_oracle(session: nox.Session) -> None:
     session.install("qtoolkit==0.1.7")
     session.run(
         "python",
-        "tests/upstream/dump_behaviour.py",
+        "tests/upstream/record_behaviour.py",
         "tests/data/upstream/qtoolkit-0.1.7-behaviour.json",
     )
