@@ -104,10 +104,26 @@ def _upstream_venv(session: nox.Session) -> Path:
 
 @nox.session(python=UPSTREAM_PYTHON, default=False)
 def upstream_oracle(session: nox.Session) -> None:
-    """Regenerate tests/data/upstream/*.json by running upstream qtoolkit 0.1.7 in its own venv."""
-    session.install("qtoolkit==0.1.7")
+    """Re-record tests/data/upstream/ by running upstream qtoolkit 0.1.7 (and monty) itself."""
+    session.install("qtoolkit==0.1.7", "monty")
+    data = Path("tests", "data", "upstream")
     session.run(
-        "python",
-        "tests/upstream/record_behaviour.py",
-        "tests/data/upstream/qtoolkit-0.1.7-behaviour.json",
+        "python", "tests/upstream/record_behaviour.py", str(data / "qtoolkit-0.1.7-behaviour.json")
+    )
+    session.run(
+        "python", "tests/upstream/record_mson.py", "upstream", str(data / "mson-0.1.7.json")
+    )
+
+
+@nox.session(python=UPSTREAM_PYTHON, default=False)
+def interop(session: nox.Session) -> None:
+    """Upstream qtoolkit 0.1.7 reads the MSON documents this package writes, in its own venv."""
+    session.install(".")
+    documents = Path(session.create_tmp()) / "ours.json"
+    session.run("python", "tests/upstream/record_mson.py", "ours", str(documents))
+    session.run(
+        str(_upstream_venv(session)),
+        "tests/upstream/check_documents.py",
+        str(documents),
+        external=True,
     )
