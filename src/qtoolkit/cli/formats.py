@@ -19,7 +19,7 @@ import msgspec
 from qtoolkit.cli.kinds import UsageError
 from qtoolkit.cli.progress import progress
 from qtoolkit.core import mson
-from qtoolkit.core.codecs import Decoder
+from qtoolkit.core.codecs import Decoder, decode
 from qtoolkit.core.filepath import encode_path
 from qtoolkit.core.ndjson import iter_ndjson, write_ndjson
 
@@ -135,7 +135,7 @@ def _lines(stream: IO[bytes], advance: Callable[[int], None]) -> Iterator[bytes]
 
 
 def _read_mson(data: bytes, kind: Kind) -> Iterator[Any]:
-    document = msgspec.json.decode(data)
+    document: Any = decode(data, type=object)
     if not kind.collection:
         yield mson.from_dict(document, kind.item)
         return

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
 
 from qtoolkit.core import mson
-from qtoolkit.core.codecs import Decoder
+from qtoolkit.core.codecs import Decoder, decode
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -33,7 +33,7 @@ def located(error: msgspec.DecodeError, prefix: str = "$") -> str:
 def find_errors(stream: IO[bytes], fmt: str, kind: Kind) -> Iterator[str]:
     """Yield every error in ``stream``, not only the first: each item is checked on its own."""
     if fmt == "ndjson":
-        decoder = msgspec.json.Decoder(kind.item)
+        decoder = Decoder(kind.item)
         for number, line in enumerate(stream, start=1):
             if line.strip():
                 try:
@@ -61,7 +61,7 @@ def find_errors(stream: IO[bytes], fmt: str, kind: Kind) -> Iterator[str]:
 
 def _mson_errors(data: bytes, kind: Kind) -> Iterator[str]:
     try:
-        document = msgspec.json.decode(data)
+        document: Any = decode(data, type=object)
     except msgspec.DecodeError as exc:
         yield located(exc)
         return

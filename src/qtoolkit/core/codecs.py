@@ -111,6 +111,13 @@ class Decoder(Generic[T]):
                 raise
             # msgspec names no path for the top-level value; say it, like for every other error.
             raise msgspec.ValidationError(f"{exc} - at `$`") from None
+        except RecursionError:
+            raise too_deep() from None
+
+
+def too_deep() -> msgspec.DecodeError:
+    """The error for input nested deeper than the interpreter can follow (``[[[[...]]]]``)."""
+    return msgspec.DecodeError("Input is nested too deeply to decode - at `$`")
 
 
 def _msgspec_decoder(
@@ -206,4 +213,7 @@ def from_builtins(data: Any, *, type: Any) -> Any:
     Unknown keys (such as MongoDB's ``_id``) are ignored; errors are ``msgspec.ValidationError``
     naming the path, as for :func:`decode`.
     """
-    return msgspec.convert(data, type=type)
+    try:
+        return msgspec.convert(data, type=type)
+    except RecursionError:
+        raise too_deep() from None

@@ -102,7 +102,10 @@ def from_dict(document: Mapping[str, Any], cls: type[T], *, path: str = "$") -> 
     naming the path of anything invalid or unknown; ``path`` says where the document sits (the
     ``$[3]`` of an element of a list) for those messages.
     """
-    obj: T = _read(document, cls, path)
+    try:
+        obj: T = _read(document, cls, path)
+    except RecursionError:
+        raise _invalid(path, "the document is nested too deeply to read") from None
     return obj
 
 

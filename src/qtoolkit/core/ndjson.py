@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar, overload
 
 import msgspec
 
+from qtoolkit.core.codecs import Decoder
 from qtoolkit.core.filepath import encode_path
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def iter_ndjson(source: Source, *, type: Any) -> Iterator[Any]:
     (``line 3: Expected `int`, got `str` - at `$.info.cpus```) and keeps msgspec's exception type;
     the objects of earlier lines have already been yielded.
     """
-    decoder = msgspec.json.Decoder(type)
+    decoder: Decoder[Any] = Decoder(type)
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as stream:
             yield from _decode_lines(decoder, stream)
@@ -77,9 +78,7 @@ def read_ndjson(source: Source, *, type: type[T]) -> list[T]:
     return list(iter_ndjson(source, type=type))
 
 
-def _decode_lines(
-    decoder: msgspec.json.Decoder[Any], lines: Iterable[bytes | str]
-) -> Iterator[Any]:
+def _decode_lines(decoder: Decoder[Any], lines: Iterable[bytes | str]) -> Iterator[Any]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
