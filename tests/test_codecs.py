@@ -321,3 +321,10 @@ def test_values_that_may_be_negative_still_decode() -> None:
     assert (result.exit_code, result.step_id) == (-15, -5)
     resources = decode(b'{"processes": 1, "priority": -100}', type=QResources)
     assert resources.priority == -100
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_broken_utf8_in_a_string_is_a_decode_error(fmt: Format) -> None:
+    data = b'{"stdout":"\xf5\x80"}' if fmt == "json" else b"\x81\xa6stdout\xa2\xf5\x80"
+    with pytest.raises(msgspec.DecodeError, match="not valid UTF-8"):
+        decode(data, type=SubmissionResult, format=fmt)

@@ -113,6 +113,10 @@ class Decoder(Generic[T]):
             raise msgspec.ValidationError(f"{exc} - at `$`") from None
         except RecursionError:
             raise too_deep() from None
+        except UnicodeDecodeError as exc:
+            # msgspec lets the str constructor's error through for a string of broken UTF-8.
+            msg = f"Input holds a string that is not valid UTF-8 ({exc.reason}) - at `$`"
+            raise msgspec.DecodeError(msg) from None
 
 
 def too_deep() -> msgspec.DecodeError:
