@@ -76,6 +76,21 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", "--cov", "--cov-report=term", *session.posargs)
 
 
+@nox.session(python=PYTHONS[-1], default=False)
+def fuzz(session: nox.Session) -> None:
+    """A long decoder fuzzing campaign: QTK_FUZZ_EXAMPLES per fuzz test (default 20000)."""
+    session.install(".", *_group("test"))
+    examples = session.env.get("QTK_FUZZ_EXAMPLES") or "20000"
+    session.run(
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_decoder_fuzz.py",
+        *session.posargs,
+        env={"QTK_FUZZ_EXAMPLES": examples},
+    )
+
+
 @nox.session(python=UPSTREAM_PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Side-by-side benchmark against naive msgspec, pydantic, orjson and upstream (~10 min).
