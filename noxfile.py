@@ -80,7 +80,7 @@ def tests(session: nox.Session) -> None:
 def fuzz(session: nox.Session) -> None:
     """A long decoder fuzzing campaign: QTK_FUZZ_EXAMPLES per fuzz test (default 20000)."""
     session.install(".", *_group("test"))
-    examples = session.env.get("QTK_FUZZ_EXAMPLES") or "20000"
+    examples = os.environ.get("QTK_FUZZ_EXAMPLES", "20000")
     session.run(
         "pytest",
         "-p",
