@@ -199,6 +199,12 @@ def test_the_sub_state_document_chooses_the_scheduler() -> None:
             r"a pathlib document needs a `string` - at `\$.output_filepath`",
         ),
         (QState, {**header(QState)}, r"an enum document needs a `value` - at `\$`"),
+        (QSubState, {"value": "PD"}, r"QSubState has no members.* - at `\$`"),
+        (
+            QJob,
+            {"sub_state": {**header(QSubState), "value": "PD"}},
+            r"QSubState has no members.* - at `\$.sub_state`",
+        ),
         (QState, {**header(QState), "value": 3}, r"Expected `str`, got `int`"),
     ],
 )

@@ -117,7 +117,7 @@ def _read(document: Any, expected: Any, path: str) -> Any:
     if issubclass(cls, enum.Enum):
         if "value" not in document:
             raise _invalid(path, "an enum document needs a `value`")
-        return _convert(document["value"], cls, path)
+        return _convert(document["value"], _with_members(cls, path), path)
     plain = _plain_fields(document, cls, path)
     target: Any = cls
     if expected is not origin and cls is origin:
@@ -161,7 +161,9 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
             enum_class = _document_class(value, kind, field_path)
             if "value" not in value:
                 raise _invalid(field_path, "an enum document needs a `value`")
-            plain[name] = _convert(value["value"], enum_class, field_path)
+            plain[name] = _convert(
+                value["value"], _with_members(enum_class, field_path), field_path
+            )
         else:
             nested = _document_class(value, kind, field_path) if _is_document(value) else kind
             plain[name] = _plain_fields(value, nested, field_path)
@@ -192,6 +194,15 @@ def _convert(value: Any, target: Any, path: str) -> Any:
         raise msgspec.ValidationError(
             f"{head} - at `{path}{inner}" if sep else f"{message} - at `{path}`"
         ) from None
+
+
+def _with_members(cls: type[enum.Enum], path: str) -> type[enum.Enum]:
+    """``cls`` itself, unless it has no members to read (the bare ``QSubState``)."""
+    if not len(cls):
+        raise _invalid(
+            path, f"{cls.__name__} has no members: name a scheduler's sub-state class instead"
+        )
+    return cls
 
 
 def _is_document(value: Mapping[str, Any]) -> bool:
