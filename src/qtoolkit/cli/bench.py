@@ -36,8 +36,9 @@ def _median_seconds(action: Callable[[], object], repeat: int) -> float:
     for _ in range(repeat):
         gc.collect()
         start = time.perf_counter()
-        action()
+        result = action()
         times.append(time.perf_counter() - start)
+        del result  # freed after the clock stops: freeing is not part of the call measured
     return statistics.median(times)
 
 
