@@ -269,3 +269,19 @@ def test_documents_are_only_written_for_qtoolkit_values() -> None:
 
     with pytest.raises(TypeError, match="not dict"):
         mson.as_dict({"a": 1})
+
+
+def test_json_default_writes_paths_as_monty_does() -> None:
+    import json
+
+    from qtoolkit.core.mson import json_default
+
+    document = QResources.no_constraints(1, output_filepath=Path("/o.log")).as_dict()
+    text = json.dumps(document, default=json_default)
+    assert json.loads(text)["output_filepath"] == {
+        "@module": "pathlib",
+        "@class": "Path",
+        "string": "/o.log",
+    }
+    with pytest.raises(TypeError, match="Object of type object is not JSON serializable"):
+        json.dumps({"x": object()}, default=json_default)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ import pytest
 from qtoolkit import __version__
 from qtoolkit.core import data_objects
 from qtoolkit.core.data_objects import QJob, QResources
+from qtoolkit.core.mson import json_default
 from qtoolkit.io import SUB_STATES
 from qtoolkit.io.pbs import PBSState
 from qtoolkit.io.slurm import SlurmState
@@ -37,17 +38,6 @@ def without_version(document: Any) -> Any:
     return document
 
 
-def json_safe(value: Any) -> Any:
-    """What monty's encoder makes of a document: paths become pathlib documents."""
-    if isinstance(value, PurePath):
-        return {"@module": "pathlib", "@class": "Path", "string": str(value)}
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [json_safe(item) for item in value]
-    return value
-
-
 def test_the_golden_set_covers_every_class() -> None:
     assert {record["class"] for record in GOLDEN} == set(CLASSES) - {"QSubState"}
     assert all(record["document"]["@version"] == "0.1.7" for record in GOLDEN)
@@ -58,7 +48,7 @@ def test_upstream_documents_read_and_rewrite_identically(record: dict[str, Any])
     cls = CLASSES[record["class"]]
     obj = cls.from_dict(record["document"])
     assert type(obj) is cls
-    rewritten = json.loads(json.dumps(json_safe(obj.as_dict())))
+    rewritten = json.loads(json.dumps(obj.as_dict(), default=json_default))
     assert without_version(rewritten) == without_version(record["document"])
     assert cls.from_dict(rewritten) == obj
 
@@ -102,6 +92,6 @@ def test_this_package_writes_upstream_s_documents_for_equal_objects() -> None:
     ours = recorded_cases()
     assert set(ours) == {record["name"] for record in GOLDEN}
     for record in GOLDEN:
-        written = json.loads(json.dumps(json_safe(ours[record["name"]].as_dict())))
+        written = json.loads(json.dumps(ours[record["name"]].as_dict(), default=json_default))
         assert written["@version"] == __version__
         assert without_version(written) == without_version(record["document"]), record["name"]

@@ -6,7 +6,6 @@ import io
 import json
 import os
 import pickle
-from pathlib import PurePath
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 from qtk_strategies import any_object, jobs, resources, results, snapshots
 from qtoolkit.core.codecs import Format, decode, encode, from_builtins, to_builtins
 from qtoolkit.core.data_objects import QJob, QResources
+from qtoolkit.core.mson import json_default
 from qtoolkit.core.ndjson import read_ndjson, write_ndjson
 from qtoolkit.io import SUB_STATES
 
@@ -66,13 +66,6 @@ def test_builtins(value_and_type: tuple[Any, Any]) -> None:
 def test_pickle(value_and_type: tuple[Any, Any]) -> None:
     value, _ = value_and_type
     assert_same(pickle.loads(pickle.dumps(value)), value)
-
-
-def json_default(value: object) -> object:
-    """monty's encoding of the one non-JSON value documents hold: a path."""
-    if isinstance(value, PurePath):
-        return {"@module": "pathlib", "@class": "Path", "string": str(value)}
-    raise TypeError(type(value).__name__)
 
 
 @ROUND_TRIPS

@@ -11,7 +11,7 @@ import os
 import struct
 import sys
 from contextlib import contextmanager
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
@@ -174,14 +174,7 @@ _JSON = msgspec.json.Encoder(enc_hook=encode_path)
 _MSGPACK = msgspec.msgpack.Encoder(enc_hook=encode_path)
 
 
-def _monty_path(obj: Any) -> Any:
-    """``enc_hook`` of MSON output: a path as monty's pathlib document, as upstream writes it."""
-    if isinstance(obj, PurePath):
-        return {"@module": "pathlib", "@class": "Path", "string": str(obj)}
-    return encode_path(obj)
-
-
-_MSON = msgspec.json.Encoder(enc_hook=_monty_path)
+_MSON = msgspec.json.Encoder(enc_hook=mson.json_default)
 
 
 def _mson_encode_into(item: Any, buffer: bytearray, offset: int) -> None:

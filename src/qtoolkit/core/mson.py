@@ -24,7 +24,7 @@ import msgspec
 
 from qtoolkit.core.filepath import FILE_PATH_META
 
-__all__ = ["as_dict", "from_dict", "mson_classes"]
+__all__ = ["as_dict", "from_dict", "json_default", "mson_classes"]
 
 T = TypeVar("T")
 
@@ -80,6 +80,17 @@ def as_dict(obj: object) -> dict[str, Any]:
         msg = f"MSON documents are written for qtoolkit objects and enums, not {cls.__name__}"
         raise TypeError(msg)
     return document
+
+
+def json_default(value: object) -> dict[str, str]:
+    """Write a path as monty's ``pathlib`` document; ``default`` for ``json.dumps`` of documents.
+
+    ``json.dumps(obj.as_dict(), default=json_default)`` gives the JSON monty's encoder writes.
+    """
+    if isinstance(value, PurePath):
+        return {"@module": "pathlib", "@class": "Path", "string": str(value)}
+    msg = f"Object of type {type(value).__name__} is not JSON serializable"
+    raise TypeError(msg)
 
 
 def _document_value(value: Any) -> Any:
