@@ -112,14 +112,14 @@ class Decoder(Generic[T]):
             # msgspec names no path for the top-level value; say it, like for every other error.
             raise msgspec.ValidationError(f"{exc} - at `$`") from None
         except RecursionError:
-            raise too_deep() from None
+            raise _too_deep() from None
         except UnicodeDecodeError as exc:
             # msgspec lets the str constructor's error through for a string of broken UTF-8.
             msg = f"Input holds a string that is not valid UTF-8 ({exc.reason}) - at `$`"
             raise msgspec.DecodeError(msg) from None
 
 
-def too_deep() -> msgspec.DecodeError:
+def _too_deep() -> msgspec.DecodeError:
     """The error for input nested deeper than the interpreter can follow (``[[[[...]]]]``)."""
     return msgspec.DecodeError("Input is nested too deeply to decode - at `$`")
 
@@ -220,4 +220,4 @@ def from_builtins(data: Any, *, type: Any) -> Any:
     try:
         return msgspec.convert(data, type=type)
     except RecursionError:
-        raise too_deep() from None
+        raise _too_deep() from None
