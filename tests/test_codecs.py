@@ -314,6 +314,31 @@ def test_impossible_negative_values_are_rejected(
         decode(data, type=kind, format=fmt)
 
 
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [
+        (QJob[SlurmState], "exit_status"),
+        (QJob[SlurmState], "runtime"),
+        (QJobInfo, "memory"),
+        (OperationResult, "job_id"),
+        (OperationResult, "step_id"),
+        (CancelResult, "exit_code"),
+        (QResources, "priority"),
+    ],
+)
+def test_integers_beyond_64_bits_are_rejected(kind: Any, field: str) -> None:
+    bound = 2**63 - 1
+    payload = {field: bound} if kind is not QResources else {field: bound, "processes": 1}
+    assert getattr(decode(msgspec.json.encode(payload), type=kind), field) == bound
+    with pytest.raises(msgspec.ValidationError, match=rf"<= {bound} - at `\$\.{field}`"):
+        decode(msgspec.json.encode({**payload, field: bound + 1}), type=kind)
+    if field in ("exit_status", "job_id", "step_id", "exit_code", "priority"):
+        low = {**payload, field: -(2**63)}
+        assert getattr(decode(msgspec.json.encode(low), type=kind), field) == -(2**63)
+        with pytest.raises(msgspec.ValidationError, match=rf">= {-(2**63)} - at `\$\.{field}`"):
+            decode(msgspec.json.encode({**payload, field: -(2**63) - 1}), type=kind)
+
+
 def test_values_that_may_be_negative_still_decode() -> None:
     job = decode(b'{"exit_status": -9, "runtime": 0, "info": {"cpus": 0}}', type=QJob[SlurmState])
     assert (job.exit_status, job.runtime) == (-9, 0)

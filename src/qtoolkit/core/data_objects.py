@@ -8,7 +8,7 @@ import os
 from typing import TYPE_CHECKING, Any, Generic
 
 from qtoolkit.core.base import QTKEnum, QTKObject
-from qtoolkit.core.constraints import Count, Memory, Seconds
+from qtoolkit.core.constraints import Count, Int64, Memory, Seconds
 from qtoolkit.core.exceptions import UnsupportedResourcesError
 from qtoolkit.core.filepath import FilePath
 
@@ -61,13 +61,13 @@ class OperationResult(QTKObject, tag=True, gc=False):
     SubmissionResult from a CancelResult in one mixed stream.
     """
 
-    job_id: int | str | None = None
+    job_id: Int64 | str | None = None
     """Job ID of the submitted job."""
 
-    step_id: int | None = None
+    step_id: Int64 | None = None
     """Step ID of the submitted job."""
 
-    exit_code: int | None = None
+    exit_code: Int64 | None = None
     """Exit code of the submitted job."""
 
     stdout: str | None = None
@@ -232,7 +232,7 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
     qos: str | None = None
     """Quality of service."""
 
-    priority: int | str | None = None
+    priority: Int64 | str | None = None
     """Priority of the job."""
 
     output_filepath: FilePath | None = None
@@ -473,7 +473,7 @@ class QJob(QTKObject, Generic[SubStateT], gc=False):
     job_id: str | None = None
     """Job ID."""
 
-    exit_status: int | None = None
+    exit_status: Int64 | None = None
     """Shell exit status."""
 
     state: QState | None = None
