@@ -11,6 +11,7 @@ number of cases run is reported at the end of the session.
 from __future__ import annotations
 
 import os
+import typing
 from collections import Counter
 from typing import Any
 
@@ -20,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qtk_strategies import TEXT, any_object, json_values
+from qtoolkit.core import mson
 from qtoolkit.core.codecs import Format, decode, encode, from_builtins
 from qtoolkit.core.data_objects import (
     CancelResult,
@@ -204,15 +206,23 @@ def documents(draw: st.DrawFn) -> Any:
     return {**fields, "@module": module, "@class": name}
 
 
+MSON_TARGETS: list[Any] = [
+    *sorted(mson_classes().values(), key=lambda c: c.__name__),
+    AnyResult,
+    *(_JOB[states] for states in SUB_STATES.values()),
+]
+
+
 @FUZZ
-@given(documents(), st.sampled_from(sorted(mson_classes().values(), key=lambda c: c.__name__)))
-def test_mson_documents(document: Any, cls: Any) -> None:
+@given(documents(), st.sampled_from(MSON_TARGETS))
+def test_mson_documents(document: Any, target: Any) -> None:
     CASES["MSON from_dict"] += 1
     try:
-        value = cls.from_dict(document)
+        value = mson.from_dict(document, target)
     except msgspec.ValidationError:
         return
-    assert isinstance(value, cls)
+    expected = typing.get_args(target) if target is AnyResult else typing.get_origin(target)
+    assert isinstance(value, expected or target)
 
 
 @FUZZ

@@ -11,6 +11,7 @@ import msgspec
 import pytest
 
 from qtoolkit import __version__
+from qtoolkit.core import mson
 from qtoolkit.core.base import QTKEnum, QTKObject
 from qtoolkit.core.data_objects import (
     CancelResult,
@@ -26,6 +27,7 @@ from qtoolkit.core.data_objects import (
     SubmissionStatus,
 )
 from qtoolkit.core.mson import mson_classes
+from qtoolkit.core.unions import AnyResult
 from qtoolkit.io import SUB_STATES
 from qtoolkit.io.pbs import PBSState
 from qtoolkit.io.sge import SGEState
@@ -147,6 +149,39 @@ def test_the_sub_state_document_chooses_the_scheduler() -> None:
         member = next(iter(states))
         job = QJob.from_dict({**header(QJob), "sub_state": member.as_dict()})
         assert job.sub_state is member
+
+
+def test_a_parametrized_job_requires_its_scheduler() -> None:
+    document = QJob(job_id="1", sub_state=PBSState.QUEUED).as_dict()
+    assert mson.from_dict(document, QJob[PBSState]).sub_state is PBSState.QUEUED
+    with pytest.raises(msgspec.ValidationError, match=r"expected a `SlurmState`, got `PBSState`"):
+        mson.from_dict(document, QJob[SlurmState])
+    # A plain value is read as the requested scheduler's.
+    assert mson.from_dict({"sub_state": "PD"}, QJob[SlurmState]).sub_state is SlurmState.PENDING
+    # QJob[...].from_dict is QJob.from_dict: the document says the scheduler.
+    alias: Any = QJob[SlurmState]
+    assert alias.from_dict(document).sub_state is PBSState.QUEUED
+
+
+def test_result_unions_read_documents_and_tagged_dicts() -> None:
+    results = [SubmissionResult(job_id=1), CancelResult(job_id="2"), OperationResult(exit_code=3)]
+    for result in results:
+        assert mson.from_dict(result.as_dict(), AnyResult) == result
+        plain = {"type": type(result).__name__, **msgspec.structs.asdict(result)}
+        assert type(mson.from_dict(plain, AnyResult)) is type(result)
+    with pytest.raises(msgspec.ValidationError, match=r"missing required field `type`.* at `\$`"):
+        mson.from_dict({"job_id": 1}, AnyResult)
+    with pytest.raises(msgspec.ValidationError, match=r"Invalid value 'QJob'.* at `\$.type`"):
+        mson.from_dict({"type": "QJob"}, AnyResult)
+    with pytest.raises(msgspec.ValidationError, match=r"got `QJobInfo` - at `\$\[4\]`"):
+        mson.from_dict(QJobInfo().as_dict(), AnyResult, path="$[4]")
+
+
+def test_top_level_errors_name_the_root() -> None:
+    with pytest.raises(msgspec.ValidationError, match=r"nodes is set: .* - at `\$`$"):
+        QResources.from_dict({"nodes": 2})
+    with pytest.raises(msgspec.ValidationError, match=r"^Invalid enum value 'X' - at `\$`$"):
+        QState.from_dict({"value": "X"})
 
 
 @pytest.mark.parametrize(

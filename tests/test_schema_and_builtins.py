@@ -161,3 +161,11 @@ def test_database_documents_are_validated() -> None:
     assert from_builtins({"process_placement": "SAME_NODE"}, type=QResources).process_placement is (
         ProcessPlacement.SAME_NODE
     )
+
+
+def test_database_document_errors_name_the_root_like_decode() -> None:
+    for document in ({"processes": 1, "nodes": 3}, 5):
+        with pytest.raises(msgspec.ValidationError, match=r" - at `\$`$"):
+            from_builtins(document, type=QResources)
+    with pytest.raises(TypeError, match=r"a QJob needs its scheduler's sub-state"):
+        from_builtins({}, type=QJob)

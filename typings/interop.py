@@ -6,14 +6,18 @@ from typing import Any
 
 from typing_extensions import assert_type
 
+from qtoolkit.core import mson
 from qtoolkit.core.codecs import from_builtins, to_builtins
-from qtoolkit.core.data_objects import QJob, QResources, QState, QSubState, SubmissionResult
+from qtoolkit.core.data_objects import QJob, QResources, QState, SubmissionResult
 from qtoolkit.core.schema import json_schema, json_schemas
 from qtoolkit.io.slurm import SlurmState
 
-# from_dict returns the class it is called on.
+# from_dict returns the class it is called on...
 assert_type(QResources.from_dict({"processes": 2}), QResources)
-assert_type(QJob.from_dict({}), QJob[QSubState])
+# ...except a QJob's: its scheduler comes from the document, whatever the alias called.
+assert_type(QJob.from_dict({}), QJob[Any])
+assert_type(QJob[SlurmState].from_dict({}), QJob[Any])
+assert_type(mson.from_dict({}, QJob[SlurmState]), QJob[SlurmState])
 assert_type(QState.from_dict({"value": "DONE"}), QState)
 assert_type(SlurmState.from_dict({"value": "PD"}), SlurmState)
 assert_type(SubmissionResult.from_dict({}), SubmissionResult)

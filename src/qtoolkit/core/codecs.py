@@ -107,16 +107,20 @@ class Decoder(Generic[T]):
         try:
             return self._decode(data)
         except msgspec.ValidationError as exc:
-            if " - at `" in str(exc):
-                raise
-            # msgspec names no path for the top-level value; say it, like for every other error.
-            raise msgspec.ValidationError(f"{exc} - at `$`") from None
+            raise _at_root(exc) from None
         except RecursionError:
             raise _too_deep() from None
         except UnicodeDecodeError as exc:
             # msgspec lets the str constructor's error through for a string of broken UTF-8.
             msg = f"Input holds a string that is not valid UTF-8 ({exc.reason}) - at `$`"
             raise msgspec.DecodeError(msg) from None
+
+
+def _at_root(error: msgspec.ValidationError) -> msgspec.ValidationError:
+    """``error``, or when it names no path (a top-level value) the same error at `$`."""
+    if " - at `" in str(error):
+        return error
+    return msgspec.ValidationError(f"{error} - at `$`")
 
 
 def _too_deep() -> msgspec.DecodeError:
@@ -132,13 +136,18 @@ def _msgspec_decoder(
             return msgspec.json.Decoder(type)
         return msgspec.msgpack.Decoder(type)
     except TypeError as exc:
-        if "Enum types must have at least one item" in str(exc):
-            msg = (
-                f"cannot decode {type!r}: a QJob needs its scheduler's sub-state to be decoded, "
-                "e.g. QJob[SlurmState], QJob[PBSState], QJob[SGEState] or QJob[ShellState]"
-            )
-            raise TypeError(msg) from exc
-        raise
+        raise _unsupported(type, exc) from exc
+
+
+def _unsupported(type: Any, error: TypeError) -> TypeError:
+    """The error for a type msgspec cannot decode; for a bare QJob, one that says what to use."""
+    if "Enum types must have at least one item" in str(error):
+        msg = (
+            f"cannot decode {type!r}: a QJob needs its scheduler's sub-state to be decoded, "
+            "e.g. QJob[SlurmState], QJob[PBSState], QJob[SGEState] or QJob[ShellState]"
+        )
+        return TypeError(msg)
+    return error
 
 
 _ENCODERS: dict[Format, Encoder] = {format: Encoder(format) for format in _FORMATS}
@@ -219,5 +228,9 @@ def from_builtins(data: Any, *, type: Any) -> Any:
     """
     try:
         return msgspec.convert(data, type=type)
+    except msgspec.ValidationError as exc:
+        raise _at_root(exc) from None
     except RecursionError:
         raise _too_deep() from None
+    except TypeError as exc:
+        raise _unsupported(type, exc) from exc

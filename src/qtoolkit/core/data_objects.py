@@ -496,3 +496,16 @@ class QJob(QTKObject, Generic[SubStateT], gc=False):
 
     username: str | None = None
     """Name of the user who owns or submitted the job."""
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> QJob[Any]:
+        """Read an MSON document or a plain dict of fields, validated (see :mod:`.mson`).
+
+        The scheduler comes from the document's sub-state, whichever it is, also when called as
+        ``QJob[SlurmState].from_dict`` (the alias passes the call on to ``QJob`` itself): so a type
+        checker sees ``QJob[Any]``. To require one scheduler, and have its type, read with
+        ``mson.from_dict(d, QJob[SlurmState])``, which rejects a document of another scheduler.
+        """
+        from qtoolkit.core import mson  # noqa: PLC0415 - mson imports this module
+
+        return mson.from_dict(d, cls)

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import enum
 import functools
+import types
 import typing
 from collections.abc import Mapping
 from pathlib import Path, PurePath
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import msgspec
 
@@ -103,26 +104,37 @@ def _document_value(value: Any) -> Any:
     return value
 
 
-def from_dict(document: Mapping[str, Any], cls: type[T], *, path: str = "$") -> T:
+@overload
+def from_dict(document: Mapping[str, Any], cls: type[T], *, path: str = "$") -> T: ...
+
+
+@overload
+def from_dict(document: Mapping[str, Any], cls: Any, *, path: str = "$") -> Any: ...
+
+
+def from_dict(document: Mapping[str, Any], cls: Any, *, path: str = "$") -> Any:
     """Read an MSON document (or a plain dict of fields) as an instance of ``cls``.
 
     A document naming a subclass of ``cls`` gives that subclass (``OperationResult`` reads a
-    ``SubmissionResult`` document). ``cls`` may be a parametrized ``QJob[SlurmState]``, which
-    lets a plain dict give its sub-state as a plain value; a bare ``QJob`` learns its scheduler
-    from the sub-state's document. Raises :class:`msgspec.ValidationError`, a ``ValueError``,
-    naming the path of anything invalid or unknown; ``path`` says where the document sits (the
-    ``$[3]`` of an element of a list) for those messages.
+    ``SubmissionResult`` document). ``cls`` may be a union of results (``AnyResult``): a document
+    names its class, a plain dict its tag (``"type": "CancelResult"``). ``cls`` may be a
+    parametrized ``QJob[SlurmState]``: a plain dict may then give its sub-state as a plain value,
+    and a sub-state document of another scheduler is an error. A bare ``QJob`` learns its
+    scheduler from the sub-state's document. Raises :class:`msgspec.ValidationError`, a
+    ``ValueError``, naming the path of anything invalid or unknown; ``path`` says where the
+    document sits (the ``$[3]`` of an element of a list) for those messages.
     """
     try:
-        obj: T = _read(document, cls, path)
+        return _read(document, cls, path)
     except RecursionError:
         raise _invalid(path, "the document is nested too deeply to read") from None
-    return obj
 
 
 def _read(document: Any, expected: Any, path: str) -> Any:
     if not isinstance(document, Mapping):
         raise _invalid(path, f"expected an MSON document (a dict), got `{type(document).__name__}`")
+    if _is_union(expected):
+        expected = _union_member(document, typing.get_args(expected), path)
     origin = typing.get_origin(expected) or expected
     cls = _document_class(document, origin, path) if _is_document(document) else origin
     if issubclass(cls, enum.Enum):
@@ -133,6 +145,7 @@ def _read(document: Any, expected: Any, path: str) -> Any:
     target: Any = cls
     if expected is not origin and cls is origin:
         target = expected  # parametrized by the caller
+        _check_scheduler(document.get("sub_state"), typing.get_args(expected), path)
     elif _is_generic(cls):
         # A QJob's sub-state document names the scheduler enum the job is parametrized with.
         target = cls[_sub_state_class(document.get("sub_state"), path)]
@@ -144,6 +157,31 @@ def _read(document: Any, expected: Any, path: str) -> Any:
         elif name in plain and isinstance(value, Mapping) and _is_path_document(value):
             setattr(obj, name, Path(plain[name]))
     return obj
+
+
+def _is_union(annotation: Any) -> bool:
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType)
+
+
+def _union_member(document: Mapping[str, Any], members: tuple[Any, ...], path: str) -> Any:
+    """The member of a union of tagged Structs (``AnyResult``) that ``document`` stands for.
+
+    An MSON document names its class; a plain dict of fields names it with its tag.
+    """
+    names = " | ".join(member.__name__ for member in members)
+    if _is_document(document):
+        cls = _document_class(document, object, path)
+        if cls not in members:
+            raise _invalid(path, f"expected a `{names}` document, got `{cls.__name__}`")
+        return cls
+    tags = {member.__struct_config__.tag: member for member in members}
+    tag_field = members[0].__struct_config__.tag_field
+    if tag_field not in document:
+        raise _invalid(path, f"Object missing required field `{tag_field}` (or an MSON `@class`)")
+    tag = document[tag_field]
+    if not isinstance(tag, str) or tag not in tags:
+        raise _invalid(f"{path}.{tag_field}", f"Invalid value {tag!r}: expected one of {names}")
+    return tags[tag]
 
 
 def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dict[str, Any]:
@@ -197,11 +235,11 @@ def _convert(value: Any, target: Any, path: str) -> Any:
     try:
         return msgspec.convert(value, type=target)
     except msgspec.ValidationError as exc:
-        if path == "$":
-            raise
         # msgspec names paths from the value it was given; prefix where that value sits.
         message = str(exc)
         head, sep, inner = message.rpartition(" - at `$")
+        if sep and path == "$":
+            raise
         raise msgspec.ValidationError(
             f"{head} - at `{path}{inner}" if sep else f"{message} - at `{path}`"
         ) from None
@@ -245,6 +283,18 @@ def _document_class(document: Mapping[str, Any], expected: type[Any], path: str)
     if not issubclass(cls, expected):
         raise _invalid(path, f"expected a `{expected.__name__}` document, got `{module}.{name}`")
     return cls
+
+
+def _check_scheduler(sub_state: Any, parameters: tuple[Any, ...], path: str) -> None:
+    """A sub-state document must name the scheduler a ``QJob[...]`` was asked for."""
+    if not (isinstance(sub_state, Mapping) and _is_document(sub_state)):
+        return  # a plain value is read as the expected scheduler's, or rejected by msgspec
+    (expected,) = parameters
+    found = _sub_state_class(sub_state, path)
+    if not issubclass(found, expected):
+        raise _invalid(
+            f"{path}.sub_state", f"expected a `{expected.__name__}`, got `{found.__name__}`"
+        )
 
 
 def _sub_state_class(sub_state: Any, path: str) -> type[Any]:
