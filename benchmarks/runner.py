@@ -11,7 +11,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from benchmarks import environment, peers, targets
 from benchmarks.peers import this_project, upstream
@@ -184,7 +184,7 @@ def measure_size(size: int, config: Config, versions: dict[str, str | None]) -> 
     if config.repeats is not None:
         repeats = Repeats(fast=config.repeats, slow=config.repeats)
     _say(f"{size:,} jobs: generating the snapshot (seed {config.seed})")
-    jobs = cast("Snapshot", generate_snapshot(size, "slurm", seed=config.seed))
+    jobs = generate_snapshot(size, "slurm", seed=config.seed)
     results, not_run = _in_process(jobs, config, repeats)
     case, reason, upstream_versions = _upstream(jobs, config, repeats)
     if case is not None:

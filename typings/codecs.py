@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from typing_extensions import assert_type
 
@@ -51,6 +52,7 @@ assert_type(decoder.decode(data), list[QJob[PBSState]])
 # NDJSON.
 assert_type(write_ndjson(jobs, io.BytesIO()), int)
 assert_type(read_ndjson("poll.ndjson", type=QJob[SlurmState]), list[QJob[SlurmState]])
+assert_type(read_ndjson("results.ndjson", type=AnyResult), list[Any])
 for job in iter_ndjson(io.BytesIO(data), type=QJob[SlurmState]):
     assert_type(job, QJob[SlurmState])
 write_ndjson(jobs, io.StringIO())  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ from qtoolkit.io.pbs import PBSState
 from qtoolkit.io.sge import SGEState
 from qtoolkit.io.shell import ShellState
 from qtoolkit.io.slurm import SlurmState
+from qtoolkit.synthetic import generate_snapshot
 
 # --- QJob is generic in its scheduler's sub-state -------------------------------------------------
 slurm_job = QJob[SlurmState](name="relax", sub_state=SlurmState.PENDING)
@@ -118,3 +119,12 @@ assert_type(resources.check_empty(), bool)
 base_object: QTKObject = QJobInfo()
 base_enum: QTKEnum = QState.DONE
 placement: QTKEnum = ProcessPlacement.SCATTERED
+
+# --- Generated snapshots: the scheduler's name picks the sub-state --------------------------------
+assert_type(generate_snapshot(10), list[QJob[SlurmState]])
+assert_type(generate_snapshot(10, "pbs", seed=1), list[QJob[PBSState]])
+assert_type(generate_snapshot(10, "sge"), list[QJob[SGEState]])
+assert_type(generate_snapshot(10, "shell"), list[QJob[ShellState]])
+scheduler_name: str = "slurm"
+assert_type(generate_snapshot(10, scheduler_name), list[QJob[QSubState]])
+generate_snapshot("10")  # type: ignore[call-overload]

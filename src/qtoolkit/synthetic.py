@@ -9,13 +9,14 @@ The same ``seed`` always gives the same snapshot.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from qtoolkit.core.data_objects import QJob, QJobInfo
 from qtoolkit.io import SUB_STATES
 
 if TYPE_CHECKING:
     from qtoolkit.core.data_objects import QSubState
+    from qtoolkit.io import PBSState, SGEState, ShellState, SlurmState
 
 __all__ = ["generate_snapshot"]
 
@@ -32,9 +33,35 @@ _USERS = ("ada", "grace", "linus", "barbara", "ken", "margaret", "dennis", "radi
 _WORKFLOWS = ("relax", "static", "band-structure", "phonon", "md-nvt", "train", "dos")
 
 
+@overload
 def generate_snapshot(
-    jobs: int, scheduler: str = "slurm", *, seed: int = 0
-) -> list[QJob[QSubState]]:
+    jobs: int, scheduler: Literal["slurm"] = "slurm", *, seed: int = 0
+) -> list[QJob[SlurmState]]: ...
+
+
+@overload
+def generate_snapshot(
+    jobs: int, scheduler: Literal["pbs"], *, seed: int = 0
+) -> list[QJob[PBSState]]: ...
+
+
+@overload
+def generate_snapshot(
+    jobs: int, scheduler: Literal["sge"], *, seed: int = 0
+) -> list[QJob[SGEState]]: ...
+
+
+@overload
+def generate_snapshot(
+    jobs: int, scheduler: Literal["shell"], *, seed: int = 0
+) -> list[QJob[ShellState]]: ...
+
+
+@overload
+def generate_snapshot(jobs: int, scheduler: str, *, seed: int = 0) -> list[QJob[QSubState]]: ...
+
+
+def generate_snapshot(jobs: int, scheduler: str = "slurm", *, seed: int = 0) -> list[QJob[Any]]:
     """Return ``jobs`` jobs of ``scheduler`` (slurm, pbs, sge or shell) as a poll would see them."""
     try:
         states = SUB_STATES[scheduler]

@@ -73,7 +73,15 @@ def iter_ndjson(source: Source, *, type: Any) -> Iterator[Any]:
         yield from _decode_lines(decoder, source)
 
 
-def read_ndjson(source: Source, *, type: type[T]) -> list[T]:
+@overload
+def read_ndjson(source: Source, *, type: type[T]) -> list[T]: ...
+
+
+@overload
+def read_ndjson(source: Source, *, type: Any) -> list[Any]: ...
+
+
+def read_ndjson(source: Source, *, type: Any) -> list[Any]:
     """Decode every line of ``source`` into a list: all of them, or an error and nothing."""
     return list(iter_ndjson(source, type=type))
 
