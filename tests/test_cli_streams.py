@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
 import runpy
+import stat
+import subprocess
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +52,7 @@ def test_large_snapshots_stream_through_every_writer(tmp_path: Path, fmt: str) -
     assert read_ndjson(back, type=QJob[SlurmState]) == snapshot
 
 
-def test_msgpack_to_a_pipe_is_gathered_then_written(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_msgpack_to_a_pipe_is_spooled_then_written(monkeypatch: pytest.MonkeyPatch) -> None:
     snapshot = generate_snapshot(50)
     lines = io.BytesIO()
     write_ndjson(snapshot, lines)
@@ -70,15 +76,18 @@ def test_single_objects_in_every_format(tmp_path: Path, fmt: str) -> None:
     assert main(["validate", str(target), "--from", fmt, "--type", "resources"]) == 0
 
 
-def test_single_object_from_an_empty_stream(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(("lines", "found"), [(b"\n", "none"), (b"{}\n{}\n", "more than one")])
+def test_single_object_needs_exactly_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lines: bytes, found: str
 ) -> None:
-    source = tmp_path / "empty.ndjson"
-    source.write_bytes(b"\n")
-    with pytest.raises(SystemExit) as exit_info:
-        main(["convert", str(source), str(tmp_path / "x.json"), "--type", "resources"])
-    assert exit_info.value.code == 2
-    assert "expected exactly one object, got none" in capsys.readouterr().err
+    source = tmp_path / "resources.ndjson"
+    source.write_bytes(lines)
+    target = tmp_path / "x.json"
+    assert main(["convert", str(source), str(target), "--type", "resources"]) == 1
+    assert f"expected exactly one object, got {found}" in capsys.readouterr().err
+    assert not target.exists()
+    assert main(["validate", str(source), "--type", "resources"]) == 1
+    assert capsys.readouterr().out.startswith("$: expected exactly one object, got")
 
 
 def test_mson_single_object_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,18 +116,114 @@ def test_unwritable_output_is_a_usage_error(
     assert "cannot write" in capsys.readouterr().err
 
 
+def test_a_symlink_output_keeps_the_link(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    snapshot = generate_snapshot(5)
+    source.write_bytes(encode(snapshot))
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert main(["convert", str(source), str(link), *SLURM]) == 0
+    assert link.is_symlink()
+    assert decode(real.read_bytes(), type=list[QJob[SlurmState]]) == snapshot
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.json", "link.json", "real.json"]
+
+
+def test_a_fifo_output_is_written_in_place(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    snapshot = generate_snapshot(300)
+    source.write_bytes(encode(snapshot))
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert main(["convert", str(source), str(fifo), *SLURM]) == 0
+    reader.join(timeout=60)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert decode(received[0], type=list[QJob[SlurmState]]) == snapshot
+
+
+def test_a_directory_output_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.json"
+    source.write_bytes(encode(generate_snapshot(3)))
+    (tmp_path / "out.json").mkdir()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["convert", str(source), str(tmp_path / "out.json"), *SLURM])
+    assert exit_info.value.code == 2
+    assert "it is a directory" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.json", "out.json"]
+
+
+def test_an_item_the_target_format_cannot_hold_is_invalid_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    resources = QResources.no_constraints(
+        2, scheduler_kwargs={"blob": msgspec.msgpack.Ext(1, b"?")}
+    )
+    source = tmp_path / "resources.msgpack"
+    source.write_bytes(encode(resources, format="msgpack"))
+    target = tmp_path / "resources.json"
+    assert main(["convert", str(source), str(target), "--type", "resources"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("qtk: cannot write $ as json: Encoding objects of type Ext")
+    assert "Traceback" not in err
+    assert not target.exists()
+    assert not (tmp_path / ".resources.json.partial").exists()
+
+
+def test_integers_beyond_64_bits_are_invalid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "jobs.json"
+    source.write_text(f'[{{"job_id": "1", "exit_status": {2**70}}}]')
+    assert main(["validate", str(source), *SLURM]) == 1
+    assert capsys.readouterr().out == "$[0].exit_status: Expected `int` <= 9223372036854775807\n"
+    assert main(["convert", str(source), str(tmp_path / "jobs.msgpack"), *SLURM]) == 1
+
+
 def test_a_closed_pipe_ends_quietly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     def broken(*_: Any) -> int:
         raise BrokenPipeError
 
     monkeypatch.setattr("qtoolkit.cli.write_items", broken)
+    capture_stdout(monkeypatch, io.BytesIO())
     stderr = io.StringIO()
     monkeypatch.setattr(sys, "stderr", stderr)
     source = tmp_path / "in.json"
     source.write_bytes(encode(generate_snapshot(3)))
-    assert main(["convert", str(source), str(tmp_path / "o.json"), *SLURM]) == 0
-    assert stderr.closed  # nothing more is written to a reader that went away
-    assert not (tmp_path / "o.json").exists()
+    assert main(["convert", str(source), "-", "--to", "json", *SLURM]) == 0
+    assert stderr.getvalue() == ""
+
+
+def _run_with_reader_gone(argv: list[str]) -> tuple[int, str]:
+    """Run qtk with a standard output whose reader closed it before qtk wrote anything."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qtoolkit", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    return process.returncode, err.decode()
+
+
+def test_validate_keeps_its_status_when_the_reader_goes_away(tmp_path: Path) -> None:
+    source = tmp_path / "broken.json"
+    source.write_bytes(b'[{"job_id": "1", "state": "RUNNINGX"}, {"job_id": 2}]')
+    status, err = _run_with_reader_gone(["validate", str(source), *SLURM])
+    assert status == 1
+    assert err == f"qtk: {source}: 2 errors\n"
+    source.write_bytes(encode(generate_snapshot(3)))
+    assert _run_with_reader_gone(["validate", str(source), *SLURM]) == (0, "")
+
+
+def test_convert_to_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_bytes(encode(generate_snapshot(20_000)))
+    assert _run_with_reader_gone(["convert", str(source), "-", "--to", "ndjson", *SLURM]) == (0, "")
 
 
 def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -146,6 +251,34 @@ def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     with progress.progress(progress.LARGE_INPUT_BYTES, "reading") as advance:
         advance(1)
     assert "install the 'cli' extra (rich) to see a progress bar" in terminal.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["json", "msgpack", "ndjson", "mson"])
+def test_progress_covers_the_whole_input(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
+) -> None:
+    done: dict[str, int] = {}
+
+    @contextmanager
+    def recording(total: int | None, description: str) -> Iterator[Callable[[int], None]]:
+        assert total is not None
+        done[description] = 0
+
+        def advance(count: int) -> None:
+            done[description] += count
+
+        yield advance
+        assert done[description] == total
+
+    monkeypatch.setattr("qtoolkit.cli.formats.progress", recording)
+    source = tmp_path / "in.ndjson"
+    with source.open("wb") as stream:
+        write_ndjson(generate_snapshot(6_000), stream)
+    converted = tmp_path / "converted"
+    assert main(["convert", str(source), str(converted), "--to", fmt, *SLURM]) == 0
+    assert main(["convert", str(converted), str(tmp_path / "o.json"), "--from", fmt, *SLURM]) == 0
+    size = converted.stat().st_size
+    assert done == ({"reading": size, "converting": size} if fmt == "mson" else {"reading": size})
 
 
 def test_no_progress_bar_when_piped_or_small(monkeypatch: pytest.MonkeyPatch) -> None:

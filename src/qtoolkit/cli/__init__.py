@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from qtoolkit.cli.formats import (
     read_items,
     write_items,
 )
-from qtoolkit.cli.kinds import KINDS, SCHEDULERS, UsageError, resolve_kind
+from qtoolkit.cli.kinds import KINDS, SCHEDULERS, InvalidDataError, UsageError, resolve_kind
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -47,8 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except msgspec.DecodeError as exc:
         _error(f"invalid data: {exc}")
         return EXIT_INVALID
+    except InvalidDataError as exc:
+        _error(str(exc))
+        return EXIT_INVALID
     except BrokenPipeError:
-        sys.stderr.close()  # the reader went away (``qtk convert ... - | head``): not an error
+        # The reader took what it wanted and went away (``qtk convert ... - | head``).
+        _silence_stdout()
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
@@ -57,6 +62,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _error(message: str) -> None:
     sys.stderr.write(f"qtk: {message}\n")
+
+
+def _silence_stdout() -> None:
+    """Send what is left for standard output to the null device, once its reader has gone.
+
+    Without this, the interpreter's last flush of standard output fails again on the way out.
+    """
+    try:
+        stdout = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a file descriptor (an in-memory stream): nothing is left to fail
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, stdout)
+    os.close(devnull)
+
+
+def _say(line: str) -> None:
+    """Print ``line``; a reader that stopped listening is no reason to stop working."""
+    try:
+        sys.stdout.write(f"{line}\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -168,13 +196,13 @@ def _validate(args: argparse.Namespace) -> int:
         for error in find_errors(source, source_format, kind):
             shown += 1
             if shown <= _MAX_ERRORS:
-                sys.stdout.write(f"{error}\n")
+                _say(error)
     if shown > _MAX_ERRORS:
-        sys.stdout.write(f"... and {shown - _MAX_ERRORS} more errors\n")
+        _say(f"... and {shown - _MAX_ERRORS} more errors")
     if shown:
         _error(f"{args.input}: {shown} error{'s' if shown > 1 else ''}")
         return EXIT_INVALID
-    sys.stdout.write(f"{args.input}: valid {args.type}\n")
+    _say(f"{args.input}: valid {args.type}")
     return EXIT_OK
 
 
@@ -205,5 +233,5 @@ def _bench(args: argparse.Namespace) -> int:
     formats: list[Format] = ["json", "msgpack"] if args.format == "both" else [args.format]
     results = measure(args.jobs, formats, repeat=args.repeat)
     missing = importlib.util.find_spec("pydantic") is None
-    sys.stdout.write(render(results, pydantic_missing=missing) + "\n")
+    sys.stdout.write(render(results, repeat=args.repeat, pydantic_missing=missing) + "\n")
     return EXIT_OK

@@ -8,15 +8,17 @@ read whole (msgspec decodes it in one pass).
 from __future__ import annotations
 
 import os
+import shutil
 import struct
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
 
-from qtoolkit.cli.kinds import UsageError
+from qtoolkit.cli.kinds import InvalidDataError, UsageError
 from qtoolkit.cli.progress import progress
 from qtoolkit.core import mson
 from qtoolkit.core.codecs import Decoder, decode
@@ -83,22 +85,26 @@ def open_input(path: str) -> Iterator[tuple[IO[bytes], int | None]]:
 def open_output(path: str) -> Iterator[IO[bytes]]:
     """Yield the binary stream to write; ``-`` is standard output.
 
-    A file is written under a temporary name and renamed into place only when everything was
-    written, so a failed conversion never leaves a partial file behind.
+    A regular file is written under a temporary name beside it and renamed into place only when
+    everything was written, so a failed conversion never leaves a partial file behind. A symlink
+    is followed, so its target is replaced and the link kept; anything else that already exists
+    and is not a regular file (a FIFO, a device) is written in place.
     """
     if path == "-":
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    target = Path(path)
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        msg = f"cannot write {path!r}: it is a directory"
+        raise UsageError(msg)
+    if target.exists() and not target.is_file():
+        with _opened(target, path) as stream:
+            yield stream
+        return
     partial = target.with_name(f".{target.name}.partial")
     try:
-        stream = open(partial, "wb")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        msg = f"cannot write {path!r}: {exc.strerror}"
-        raise UsageError(msg) from None
-    try:
-        with stream:
+        with _opened(partial, path) as stream:
             yield stream
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -106,21 +112,47 @@ def open_output(path: str) -> Iterator[IO[bytes]]:
     partial.replace(target)
 
 
+@contextmanager
+def _opened(file: Path, shown: str) -> Iterator[IO[bytes]]:
+    try:
+        stream = open(file, "wb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        msg = f"cannot write {shown!r}: {exc.strerror}"
+        raise UsageError(msg) from None
+    with stream:
+        yield stream
+
+
 def read_items(stream: IO[bytes], size: int | None, fmt: str, kind: Kind) -> Iterator[Any]:
-    """Yield the items of ``stream``: each job or result of a list, or the single object."""
+    """Yield the items of ``stream``: each job or result of a list, or the single object.
+
+    A large input on a terminal shows a progress bar: line by line for NDJSON, chunk by chunk
+    while a whole document is read, and document by document while MSON is converted (its slow
+    part). msgspec decodes a JSON or MessagePack document in one call, about a second for 200 MB.
+    """
     if fmt == "ndjson":
         with progress(size, "reading") as advance:
             yield from iter_ndjson(_lines(stream, advance), type=kind.item)
         return
-    data = stream.read()
+    with progress(size, "reading") as advance:
+        data = _read_whole(stream, advance)
     if fmt == "mson":
-        yield from _read_mson(data, kind)
+        with progress(size, "converting") as advance:
+            yield from _read_mson(data, kind, advance)
         return
     whole = Decoder(kind.whole, format="msgpack" if fmt == "msgpack" else "json").decode(data)
     if kind.collection:
         yield from whole
     else:
         yield whole
+
+
+def _read_whole(stream: IO[bytes], advance: Callable[[int], None]) -> bytes:
+    chunks = []
+    while chunk := stream.read(_FLUSH_BYTES):
+        chunks.append(chunk)
+        advance(len(chunk))
+    return b"".join(chunks)
 
 
 def _lines(stream: IO[bytes], advance: Callable[[int], None]) -> Iterator[bytes]:
@@ -134,7 +166,7 @@ def _lines(stream: IO[bytes], advance: Callable[[int], None]) -> Iterator[bytes]
     advance(done)
 
 
-def _read_mson(data: bytes, kind: Kind) -> Iterator[Any]:
+def _read_mson(data: bytes, kind: Kind, advance: Callable[[int], None]) -> Iterator[Any]:
     document: Any = decode(data, type=object)
     if not kind.collection:
         yield mson.from_dict(document, kind.item)
@@ -142,16 +174,49 @@ def _read_mson(data: bytes, kind: Kind) -> Iterator[Any]:
     if not isinstance(document, list):
         msg = f"Expected `array` of MSON documents, got `{type(document).__name__}` - at `$`"
         raise msgspec.ValidationError(msg)
+    # Progress in bytes of input, shared evenly between the documents.
+    reported = 0
     for index, item in enumerate(document):
         yield mson.from_dict(item, kind.item, path=f"$[{index}]")
+        done = len(data) * (index + 1) // len(document)
+        if done - reported >= _FLUSH_BYTES or index + 1 == len(document):
+            advance(done - reported)
+            reported = done
 
 
 def write_items(items: Iterable[Any], stream: IO[bytes], fmt: str, kind: Kind) -> int:
-    """Write ``items`` in ``fmt`` and return how many were written."""
+    """Write ``items`` in ``fmt`` and return how many were written.
+
+    Raises :class:`InvalidDataError`, naming the item, for one the format cannot hold: JSON has no
+    MessagePack extension values, for one, which ``scheduler_kwargs`` may carry.
+    """
+    counted = _Counted(items)
+    try:
+        return _write(counted, stream, fmt, kind)
+    except (TypeError, OverflowError) as exc:
+        where = f"$[{counted.index}]" if kind.collection else "$"
+        msg = f"cannot write {where} as {fmt}: {exc}"
+        raise InvalidDataError(msg) from None
+
+
+class _Counted:
+    """An iterable that remembers the index of the last item it gave."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self._items = items
+        self.index = -1
+
+    def __iter__(self) -> Iterator[Any]:
+        for index, item in enumerate(self._items):
+            self.index = index
+            yield item
+
+
+def _write(items: Iterable[Any], stream: IO[bytes], fmt: str, kind: Kind) -> int:
     if fmt == "ndjson":
         return write_ndjson(items, stream)
     if not kind.collection:
-        return _write_single(items, stream, fmt)
+        return _write_single(items, stream, fmt, kind)
     if fmt == "msgpack":
         return _write_msgpack_array(items, stream)
     encode_into = _mson_encode_into if fmt == "mson" else _JSON.encode_into
@@ -181,11 +246,11 @@ def _mson_encode_into(item: Any, buffer: bytearray, offset: int) -> None:
     _MSON.encode_into(item.as_dict(), buffer, offset)
 
 
-def _write_single(items: Iterable[Any], stream: IO[bytes], fmt: str) -> int:
+def _write_single(items: Iterable[Any], stream: IO[bytes], fmt: str, kind: Kind) -> int:
     found = list(_at_most_two(items))
     if len(found) != 1:
         msg = f"expected exactly one object, got {'none' if not found else 'more than one'}"
-        raise UsageError(msg)
+        raise InvalidDataError(msg)
     (item,) = found
     if fmt == "msgpack":
         stream.write(_MSGPACK.encode(item))
@@ -206,13 +271,16 @@ def _at_most_two(items: Iterable[Any]) -> Iterator[Any]:
 def _write_msgpack_array(items: Iterable[Any], stream: IO[bytes]) -> int:
     """A MessagePack array written item by item.
 
-    Its header holds the item count, unknown until the end: a seekable file gets a 32-bit header
-    patched afterwards; a pipe gets the items gathered first.
+    Its header holds the item count, unknown until the end: the array goes to a seekable file
+    with a 32-bit header patched afterwards. A pipe gets it through a temporary file, so memory
+    stays flat either way.
     """
     if not stream.seekable():
-        gathered = list(items)
-        stream.write(_MSGPACK.encode(gathered))
-        return len(gathered)
+        with tempfile.TemporaryFile() as spool:
+            count = _write_msgpack_array(items, spool)
+            spool.seek(0)
+            shutil.copyfileobj(spool, stream, _FLUSH_BYTES)
+        return count
     start = stream.tell()
     stream.write(b"\xdd\x00\x00\x00\x00")  # array 32, count patched below
     buffer = bytearray()

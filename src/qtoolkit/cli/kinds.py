@@ -10,7 +10,7 @@ from qtoolkit.core.data_objects import QJob, QResources
 from qtoolkit.core.unions import AnyResult
 from qtoolkit.io import SUB_STATES
 
-__all__ = ["KINDS", "SCHEDULERS", "Kind", "UsageError", "resolve_kind"]
+__all__ = ["KINDS", "SCHEDULERS", "InvalidDataError", "Kind", "UsageError", "resolve_kind"]
 
 KINDS = ("jobs", "job", "resources", "results")
 SCHEDULERS = tuple(SUB_STATES)
@@ -18,6 +18,10 @@ SCHEDULERS = tuple(SUB_STATES)
 
 class UsageError(Exception):
     """A command line that cannot be carried out; the CLI exits with status 2."""
+
+
+class InvalidDataError(Exception):
+    """Data that a command cannot use, found outside decoding; the CLI exits with status 1."""
 
 
 @dataclass(frozen=True)

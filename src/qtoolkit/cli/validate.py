@@ -34,12 +34,16 @@ def find_errors(stream: IO[bytes], fmt: str, kind: Kind) -> Iterator[str]:
     """Yield every error in ``stream``, not only the first: each item is checked on its own."""
     if fmt == "ndjson":
         decoder = Decoder(kind.item)
+        items = 0
         for number, line in enumerate(stream, start=1):
             if line.strip():
+                items += 1
                 try:
                     decoder.decode(line)
                 except msgspec.DecodeError as exc:
                     yield f"line {number}: {located(exc)}"
+        if not kind.collection and items != 1:
+            yield f"$: expected exactly one object, got {items} lines"
         return
     data = stream.read()
     if fmt == "mson":
