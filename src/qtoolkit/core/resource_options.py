@@ -14,7 +14,8 @@ class ResourceOptions(TypedDict, total=False):
 
     The placement fields (``nodes``, ``processes``, ``processes_per_node`` and
     ``process_placement``) are left out: each factory fixes them, so a type checker reports a
-    caller who passes one, and the factory rejects it at run time too.
+    caller who passes one. At run time a factory rejects a count it fixes and a
+    ``process_placement`` other than its own (upstream accepted both and overwrote them).
     """
 
     queue_name: str | None
