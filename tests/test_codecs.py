@@ -353,3 +353,8 @@ def test_broken_utf8_in_a_string_is_a_decode_error(fmt: Format) -> None:
     data = b'{"stdout":"\xf5\x80"}' if fmt == "json" else b"\x81\xa6stdout\xa2\xf5\x80"
     with pytest.raises(msgspec.DecodeError, match="not valid UTF-8"):
         decode(data, type=SubmissionResult, format=fmt)
+
+
+def test_a_lone_surrogate_in_json_text_is_a_decode_error() -> None:
+    with pytest.raises(msgspec.DecodeError, match=r"not valid UTF-8 \(surrogates not allowed\)"):
+        decode('{"stdout": "\ud800"}', type=SubmissionResult)

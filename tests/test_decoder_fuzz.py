@@ -76,10 +76,13 @@ def check_decoded(value: Any, kind: Any) -> None:
         assert isinstance(value, origin)
 
 
-def decode_or_documented_error(data: bytes, kind: Any, fmt: Format) -> None:
+def decode_or_documented_error(data: bytes | str, kind: Any, fmt: Format) -> None:
     CASES[f"{fmt} decoders"] += 1
     try:
-        value = decode(data, type=kind, format=fmt)
+        if isinstance(data, str):  # text is JSON's alone
+            value = decode(data, type=kind)
+        else:
+            value = decode(data, type=kind, format=fmt)
     except msgspec.DecodeError:
         return
     check_decoded(value, kind)
@@ -121,6 +124,22 @@ def test_mutated_encodings(data_and_format: tuple[bytes, Format], kind: Any) -> 
 @given(st.binary(max_size=200), st.sampled_from(TARGET_TYPES), st.sampled_from(FORMATS))
 def test_random_bytes(data: bytes, kind: Any, fmt: Format) -> None:
     decode_or_documented_error(data, kind, fmt)
+
+
+# Any character, lone surrogates often: a str may hold one, and it has no UTF-8 form. (Drawn
+# one by one: st.text() leaves surrogates out.)
+ANY_CHARACTER = st.characters(categories=["Cs"]) | st.characters(exclude_categories=())
+
+
+@FUZZ
+@given(any_object(), st.lists(ANY_CHARACTER, min_size=1, max_size=4).map("".join), st.integers())
+def test_json_text_with_any_character(
+    value_and_type: tuple[Any, Any], inserted: str, at: int
+) -> None:
+    value, kind = value_and_type
+    text = encode(value).decode()
+    at %= len(text) + 1
+    decode_or_documented_error(text[:at] + inserted + text[at:], kind, "json")
 
 
 @FUZZ

@@ -110,8 +110,9 @@ class Decoder(Generic[T]):
             raise _at_root(exc) from None
         except RecursionError:
             raise _too_deep() from None
-        except UnicodeDecodeError as exc:
-            # msgspec lets the str constructor's error through for a string of broken UTF-8.
+        except (UnicodeDecodeError, UnicodeEncodeError) as exc:
+            # msgspec lets the str codec's error through for a string of broken UTF-8 in bytes,
+            # or for a str holding a lone surrogate, which has no UTF-8 form at all.
             msg = f"Input holds a string that is not valid UTF-8 ({exc.reason}) - at `$`"
             raise msgspec.DecodeError(msg) from None
 
