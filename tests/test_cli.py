@@ -267,6 +267,8 @@ def test_inspect_summarizes(
     assert runtime_row.split()[-1] == str(sum(runtimes))
     queues = {job.queue_name for job in snapshot}
     assert all(any(line.startswith(f"{q} ") for line in out.splitlines()) for q in queues)
+    # Jobs are all inspect reads, so --type may be left out.
+    assert run(capsys, "inspect", str(snapshot_file), "--scheduler", "slurm") == (0, out, "")
 
 
 def test_schema(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,13 +77,14 @@ def test_single_objects_in_every_format(tmp_path: Path, fmt: str) -> None:
     assert main(["validate", str(target), "--from", fmt, "--type", "resources"]) == 0
 
 
+@pytest.mark.parametrize("suffix", [".json", ".ndjson", ".msgpack"])
 @pytest.mark.parametrize(("lines", "found"), [(b"\n", "none"), (b"{}\n{}\n", "more than one")])
 def test_single_object_needs_exactly_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], lines: bytes, found: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lines: bytes, found: str, suffix: str
 ) -> None:
     source = tmp_path / "resources.ndjson"
     source.write_bytes(lines)
-    target = tmp_path / "x.json"
+    target = tmp_path / f"x{suffix}"
     assert main(["convert", str(source), str(target), "--type", "resources"]) == 1
     assert f"expected exactly one object, got {found}" in capsys.readouterr().err
     assert not target.exists()
@@ -195,19 +197,26 @@ def test_a_closed_pipe_ends_quietly(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setattr(sys, "stderr", stderr)
     source = tmp_path / "in.json"
     source.write_bytes(encode(generate_snapshot(3)))
-    assert main(["convert", str(source), "-", "--to", "json", *SLURM]) == 0
+    assert main(["convert", str(source), "-", "--to", "json", *SLURM]) == 141
     assert stderr.getvalue() == ""
 
 
-def _run_with_reader_gone(argv: list[str]) -> tuple[int, str]:
-    """Run qtk with a standard output whose reader closed it before qtk wrote anything."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "qtoolkit", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+def _run(
+    argv: list[str], *, stdout: Any = subprocess.PIPE, stderr: Any = subprocess.PIPE
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "qtoolkit", *argv], stdout=stdout, stderr=stderr)
+
+
+def _run_with_reader_gone(argv: list[str], *, stderr_too: bool = False) -> tuple[int, str]:
+    """Run qtk with a standard output whose reader closed it before qtk wrote anything.
+
+    With ``stderr_too``, standard error is the same closed pipe (``2>&1 | head``).
+    """
+    process = _run(argv, stderr=subprocess.STDOUT if stderr_too else subprocess.PIPE)
     assert process.stdout is not None
     process.stdout.close()
     _, err = process.communicate(timeout=120)
-    return process.returncode, err.decode()
+    return process.returncode, (err or b"").decode()
 
 
 def test_validate_keeps_its_status_when_the_reader_goes_away(tmp_path: Path) -> None:
@@ -216,14 +225,109 @@ def test_validate_keeps_its_status_when_the_reader_goes_away(tmp_path: Path) -> 
     status, err = _run_with_reader_gone(["validate", str(source), *SLURM])
     assert status == 1
     assert err == f"qtk: {source}: 2 errors\n"
+    assert _run_with_reader_gone(["validate", str(source), *SLURM], stderr_too=True) == (1, "")
     source.write_bytes(encode(generate_snapshot(3)))
     assert _run_with_reader_gone(["validate", str(source), *SLURM]) == (0, "")
 
 
-def test_convert_to_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+def test_convert_to_a_closed_pipe_stops_quietly_as_sigpipe_would(tmp_path: Path) -> None:
     source = tmp_path / "in.json"
     source.write_bytes(encode(generate_snapshot(20_000)))
-    assert _run_with_reader_gone(["convert", str(source), "-", "--to", "ndjson", *SLURM]) == (0, "")
+    argv = ["convert", str(source), "-", "--to", "ndjson", *SLURM]
+    assert _run_with_reader_gone(argv) == (141, "")
+
+
+def test_descriptor_paths_are_written_in_place(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    snapshot = generate_snapshot(40)
+    source.write_bytes(encode(snapshot))
+    log = tmp_path / "log.ndjson"
+    log.write_bytes(b'{"job_id":"0"}\n')
+    # ``qtk convert ... /dev/stdout >> log``: appended to, never truncated nor replaced.
+    with log.open("ab") as appending:
+        process = _run(
+            ["convert", str(source), "/dev/stdout", "--to", "ndjson", *SLURM], stdout=appending
+        )
+        _, err = process.communicate(timeout=120)
+    assert (process.returncode, err) == (0, b"qtk: wrote 40 jobs (ndjson)\n")
+    assert read_ndjson(log, type=QJob[SlurmState]) == [QJob(job_id="0"), *snapshot]
+    # ``/dev/fd/N`` of a pipe, as ``>(gzip > o.gz)`` gives.
+    process = _run(["convert", str(source), "/dev/fd/1", "--to", "msgpack", *SLURM])
+    out, err = process.communicate(timeout=120)
+    assert (process.returncode, err) == (0, b"qtk: wrote 40 jobs (msgpack)\n")
+    assert decode(out, type=list[QJob[SlurmState]], format="msgpack") == snapshot
+
+
+def test_msgpack_appended_to_a_file_is_whole(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    snapshot = generate_snapshot(40)
+    source.write_bytes(encode(snapshot))
+    target = tmp_path / "app.mpk"
+    target.write_bytes(b"")
+    with target.open("ab") as appending:
+        process = _run(["convert", str(source), "-", "--to", "msgpack", *SLURM], stdout=appending)
+        _, err = process.communicate(timeout=120)
+    assert (process.returncode, err) == (0, b"qtk: wrote 40 jobs (msgpack)\n")
+    assert decode(target.read_bytes(), type=list[QJob[SlurmState]], format="msgpack") == snapshot
+
+
+def test_write_errors_are_reported_without_a_traceback(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_bytes(encode(generate_snapshot(3)))
+    with open("/dev/full", "wb") as full:
+        process = _run(["validate", str(source), *SLURM], stdout=full)
+        _, err = process.communicate(timeout=120)
+    assert process.returncode == 2
+    assert err.decode() == "qtk: error: No space left on device\n"
+    process = _run(["convert", str(source), "/dev/full", "--to", "json", *SLURM])
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 2
+    assert err.decode() == "qtk: error: No space left on device\n"
+
+
+def test_a_closed_standard_output(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_bytes(encode(generate_snapshot(3)))
+    command = [sys.executable, "-m", "qtoolkit"]
+    validate = subprocess.run(
+        [*command, "validate", str(source), *SLURM], stdout=subprocess.DEVNULL, close_fds=True,
+        preexec_fn=lambda: os.close(1), capture_output=False, stderr=subprocess.PIPE, check=False,
+    )  # fmt: skip
+    assert (validate.returncode, validate.stderr) == (0, b"")
+    convert = subprocess.run(
+        [*command, "convert", str(source), "-", "--to", "json", *SLURM],
+        preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, check=False,
+    )  # fmt: skip
+    assert (convert.returncode, convert.stderr) == (2, b"qtk: error: standard output is closed\n")
+
+
+def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_bytes(encode(generate_snapshot(3)))
+    private = tmp_path / "private.json"
+    private.write_text("[]")
+    private.chmod(0o600)
+    assert main(["convert", str(source), str(private), *SLURM]) == 0
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    fresh = tmp_path / "fresh.json"
+    assert main(["convert", str(source), str(fresh), *SLURM]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
+
+
+def test_terminated_conversion_leaves_no_partial_file(tmp_path: Path) -> None:
+    source = tmp_path / "in.ndjson"
+    with source.open("wb") as stream:
+        write_ndjson(generate_snapshot(200_000), stream)
+    process = _run(["convert", str(source), str(tmp_path / "out.json"), *SLURM])
+    while not [p for p in tmp_path.iterdir() if p.name.startswith(".out.json.")]:
+        assert process.poll() is None, "the conversion ended before it could be terminated"
+        time.sleep(0.01)
+    process.terminate()
+    process.communicate(timeout=120)
+    assert process.returncode == 143
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.ndjson"]
 
 
 def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

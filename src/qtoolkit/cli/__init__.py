@@ -1,7 +1,9 @@
 """The ``qtk`` command: convert, validate, inspect, schema and bench for job snapshots.
 
-Exit status: 0 on success, 1 when the data is invalid, 2 for a usage error (bad option, missing
-file). User errors print a message, never a traceback.
+Exit status: 0 on success, 1 when the data is invalid, 2 for a usage error (a bad option, a file
+that cannot be read or written). A run cut short reports as a shell does for a signal: 141 when
+the reader of standard output went away first, 130 when interrupted, 143 when terminated. User
+errors print a message, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import argparse
 import importlib.util
 import json
 import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -20,20 +25,23 @@ from qtoolkit.cli.formats import (
     FORMATS,
     infer_format,
     open_input,
-    open_output,
     read_items,
     write_items,
 )
 from qtoolkit.cli.kinds import KINDS, SCHEDULERS, InvalidDataError, UsageError, resolve_kind
+from qtoolkit.cli.output import open_output
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+    from types import FrameType
 
     from qtoolkit.core.codecs import Format
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+# As a shell reports a process ended by a signal: 128 + the signal's number.
+EXIT_INTERRUPTED, EXIT_PIPE_CLOSED, EXIT_TERMINATED = 130, 141, 143
 _MAX_ERRORS = 50
 
 
@@ -41,27 +49,64 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``qtk`` with ``argv`` (default: the command line) and return its exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    try:
-        status: int = args.run(args)
-    except UsageError as exc:
-        parser.exit(EXIT_USAGE, f"qtk: error: {exc}\n")
-    except msgspec.DecodeError as exc:
-        _error(f"invalid data: {exc}")
-        return EXIT_INVALID
-    except InvalidDataError as exc:
-        _error(str(exc))
-        return EXIT_INVALID
-    except BrokenPipeError:
-        # The reader took what it wanted and went away (``qtk convert ... - | head``).
-        _silence_stdout()
-        return EXIT_OK
-    except KeyboardInterrupt:
-        return 130
+    _replace_closed_streams()
+    with _terminate_as_exit():
+        try:
+            status: int = args.run(args)
+        except UsageError as exc:
+            parser.exit(EXIT_USAGE, f"qtk: error: {exc}\n")
+        except msgspec.DecodeError as exc:
+            _error(f"invalid data: {exc}")
+            return EXIT_INVALID
+        except InvalidDataError as exc:
+            _error(str(exc))
+            return EXIT_INVALID
+        except BrokenPipeError:
+            # The reader went away before the end (``qtk convert ... - | head``): stop quietly,
+            # and say the output is incomplete as a process ended by SIGPIPE would.
+            _silence_stdout()
+            return EXIT_PIPE_CLOSED
+        except OSError as exc:  # a disk full, a device that fails: not the data's fault
+            where = f" ({exc.filename})" if exc.filename else ""
+            _error(f"error: {exc.strerror or exc}{where}")
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            return EXIT_INTERRUPTED
     return status
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"qtk: {message}\n")
+    """Print ``message`` on standard error, unless nobody reads it any more."""
+    try:
+        sys.stderr.write(f"qtk: {message}\n")
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+
+
+def _replace_closed_streams() -> None:
+    """A stream the shell closed (``>&-``) is None in ``sys``; write such output nowhere."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """Let SIGTERM unwind like an exception, so a partial output file is removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(EXIT_TERMINATED)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _silence_stdout() -> None:
@@ -91,7 +136,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qtk",
         description="Convert, validate and inspect HPC job snapshots, resources and results.",
-        epilog="Exit status: 0 success, 1 invalid data, 2 usage error.",
+        epilog="Exit status: 0 success, 1 invalid data, 2 usage error or unusable file; "
+        "141 when the reader of standard output went away first.",
     )
     parser.add_argument("--version", action="version", version=f"qtk {__version__}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
@@ -155,7 +201,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_kind_options(command: argparse.ArgumentParser, kinds: Sequence[str] = KINDS) -> None:
-    command.add_argument("--type", required=True, choices=kinds, help="what the file holds")
+    if len(kinds) == 1:  # inspect: nothing to choose, so nothing to type
+        command.add_argument(
+            "--type", default=kinds[0], choices=kinds, help=f"what the file holds ({kinds[0]})"
+        )
+    else:
+        command.add_argument("--type", required=True, choices=kinds, help="what the file holds")
     command.add_argument(
         "--scheduler",
         choices=SCHEDULERS,

@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 import msgspec
 
 from qtoolkit.cli.kinds import InvalidDataError, UsageError
+from qtoolkit.cli.output import rewritable
 from qtoolkit.cli.progress import progress
 from qtoolkit.core import mson
 from qtoolkit.core.codecs import Decoder, decode
@@ -34,7 +35,6 @@ __all__ = [
     "FORMATS",
     "infer_format",
     "open_input",
-    "open_output",
     "read_items",
     "write_items",
 ]
@@ -79,48 +79,6 @@ def open_input(path: str) -> Iterator[tuple[IO[bytes], int | None]]:
         raise UsageError(msg) from None
     with stream:
         yield stream, os.fstat(stream.fileno()).st_size
-
-
-@contextmanager
-def open_output(path: str) -> Iterator[IO[bytes]]:
-    """Yield the binary stream to write; ``-`` is standard output.
-
-    A regular file is written under a temporary name beside it and renamed into place only when
-    everything was written, so a failed conversion never leaves a partial file behind. A symlink
-    is followed, so its target is replaced and the link kept; anything else that already exists
-    and is not a regular file (a FIFO, a device) is written in place.
-    """
-    if path == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
-    target = Path(os.path.realpath(path))
-    if target.is_dir():
-        msg = f"cannot write {path!r}: it is a directory"
-        raise UsageError(msg)
-    if target.exists() and not target.is_file():
-        with _opened(target, path) as stream:
-            yield stream
-        return
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        with _opened(partial, path) as stream:
-            yield stream
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    partial.replace(target)
-
-
-@contextmanager
-def _opened(file: Path, shown: str) -> Iterator[IO[bytes]]:
-    try:
-        stream = open(file, "wb")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        msg = f"cannot write {shown!r}: {exc.strerror}"
-        raise UsageError(msg) from None
-    with stream:
-        yield stream
 
 
 def read_items(stream: IO[bytes], size: int | None, fmt: str, kind: Kind) -> Iterator[Any]:
@@ -213,10 +171,10 @@ class _Counted:
 
 
 def _write(items: Iterable[Any], stream: IO[bytes], fmt: str, kind: Kind) -> int:
+    if not kind.collection:
+        return _write_single(items, stream, fmt)
     if fmt == "ndjson":
         return write_ndjson(items, stream)
-    if not kind.collection:
-        return _write_single(items, stream, fmt, kind)
     if fmt == "msgpack":
         return _write_msgpack_array(items, stream)
     encode_into = _mson_encode_into if fmt == "mson" else _JSON.encode_into
@@ -246,7 +204,8 @@ def _mson_encode_into(item: Any, buffer: bytearray, offset: int) -> None:
     _MSON.encode_into(item.as_dict(), buffer, offset)
 
 
-def _write_single(items: Iterable[Any], stream: IO[bytes], fmt: str, kind: Kind) -> int:
+def _write_single(items: Iterable[Any], stream: IO[bytes], fmt: str) -> int:
+    """The one object of a single-object kind; as NDJSON, one line, the same as JSON."""
     found = list(_at_most_two(items))
     if len(found) != 1:
         msg = f"expected exactly one object, got {'none' if not found else 'more than one'}"
@@ -271,11 +230,11 @@ def _at_most_two(items: Iterable[Any]) -> Iterator[Any]:
 def _write_msgpack_array(items: Iterable[Any], stream: IO[bytes]) -> int:
     """A MessagePack array written item by item.
 
-    Its header holds the item count, unknown until the end: the array goes to a seekable file
-    with a 32-bit header patched afterwards. A pipe gets it through a temporary file, so memory
-    stays flat either way.
+    Its header holds the item count, unknown until the end: the array goes to a file with a 32-bit
+    header patched afterwards. A pipe, or a file opened for appending, gets it through a temporary
+    file, so memory stays flat either way.
     """
-    if not stream.seekable():
+    if not rewritable(stream):
         with tempfile.TemporaryFile() as spool:
             count = _write_msgpack_array(items, spool)
             spool.seek(0)
