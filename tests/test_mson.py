@@ -163,6 +163,16 @@ def test_a_parametrized_job_requires_its_scheduler() -> None:
     assert alias.from_dict(document).sub_state is PBSState.QUEUED
 
 
+def test_a_base_class_reads_the_subclass_a_plain_dict_tags() -> None:
+    result = OperationResult.from_dict({"type": "CancelResult", "job_id": 3})
+    assert result == CancelResult(job_id=3)
+    assert OperationResult.from_dict({"job_id": 3}) == OperationResult(job_id=3)
+    with pytest.raises(msgspec.ValidationError, match=r"Invalid value 'QJob' - at `\$.type`"):
+        OperationResult.from_dict({"type": "QJob"})
+    with pytest.raises(msgspec.ValidationError, match=r"Invalid value 'CancelResult'"):
+        SubmissionResult.from_dict({"type": "CancelResult"})  # a sibling, not a subclass
+
+
 def test_result_unions_read_documents_and_tagged_dicts() -> None:
     results = [SubmissionResult(job_id=1), CancelResult(job_id="2"), OperationResult(exit_code=3)]
     for result in results:

@@ -70,6 +70,13 @@ def test_json_round_trip_gives_an_equal_model() -> None:
     assert [type(r) for r in again.results] == [SubmissionResult, CancelResult]
 
 
+def test_a_base_class_field_round_trips_a_subclass() -> None:
+    record = FULL.model_copy(update={"result": CancelResult(job_id=4, status=CancelStatus.FAILED)})
+    again = JobRecord.model_validate_json(record.model_dump_json())
+    assert again.result == CancelResult(job_id=4, status=CancelStatus.FAILED)
+    assert type(again.result) is CancelResult
+
+
 def test_python_round_trip_keeps_the_objects() -> None:
     dumped = FULL.model_dump()
     assert dumped["job"] is FULL.job

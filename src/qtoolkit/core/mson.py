@@ -136,7 +136,10 @@ def _read(document: Any, expected: Any, path: str) -> Any:
     if _is_union(expected):
         expected = _union_member(document, typing.get_args(expected), path)
     origin = typing.get_origin(expected) or expected
-    cls = _document_class(document, origin, path) if _is_document(document) else origin
+    if _is_document(document):
+        cls = _document_class(document, origin, path)
+    else:
+        cls = _tagged_subclass(document, origin)
     if issubclass(cls, enum.Enum):
         if "value" not in document:
             raise _invalid(path, "an enum document needs a `value`")
@@ -161,6 +164,25 @@ def _read(document: Any, expected: Any, path: str) -> Any:
 
 def _is_union(annotation: Any) -> bool:
     return typing.get_origin(annotation) in (typing.Union, types.UnionType)
+
+
+def _tagged_subclass(document: Mapping[str, Any], cls: Any) -> Any:
+    """The subclass of ``cls`` a plain dict names by its tag, as a document names it by @class.
+
+    ``OperationResult`` reads ``{"type": "SubmissionResult", ...}`` as a SubmissionResult.
+    """
+    config = getattr(cls, "__struct_config__", None)
+    if config is None or config.tag_field is None:
+        return cls
+    tag = document.get(config.tag_field)
+    for candidate in mson_classes().values():
+        if (
+            issubclass(candidate, msgspec.Struct)
+            and issubclass(candidate, cls)
+            and candidate.__struct_config__.tag == tag
+        ):
+            return candidate
+    return cls  # msgspec rejects a tag that names no subclass, at its path
 
 
 def _union_member(document: Mapping[str, Any], members: tuple[Any, ...], path: str) -> Any:
