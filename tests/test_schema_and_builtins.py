@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import typing
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import msgspec
 import pytest
+from hypothesis import given, settings
 
+from qtk_strategies import any_object
 from qtoolkit.core.codecs import encode, from_builtins, to_builtins
 from qtoolkit.core.data_objects import (
     CancelResult,
@@ -83,46 +88,51 @@ def test_single_type_schemas_are_self_contained() -> None:
     assert set(SCHEMA_TYPES) >= {"QJob[SlurmState]", "list[AnyResult]"}
 
 
-def validates(instance: Any, schema: dict[str, Any], definitions: dict[str, Any]) -> bool:
-    """A tiny checker for the keywords these schemas use (type, enum, properties, anyOf, $ref)."""
-    if "$ref" in schema:
-        return validates(instance, definitions[schema["$ref"].rsplit("/", 1)[1]], definitions)
-    if "anyOf" in schema:
-        return any(validates(instance, option, definitions) for option in schema["anyOf"])
-    if "enum" in schema and instance not in schema["enum"]:
-        return False
-    kind = schema.get("type")
-    python_types: dict[str, Any] = {
-        "object": dict,
-        "array": list,
-        "string": str,
-        "integer": int,
-        "null": type(None),
-        "boolean": bool,
-    }
-    if kind is not None and not isinstance(instance, python_types[kind]):
-        return False
-    if kind == "array":
-        return all(validates(item, schema["items"], definitions) for item in instance)
-    if kind == "object":
-        if any(key not in instance for key in schema.get("required", [])):
-            return False
-        properties = schema.get("properties", {})
-        return all(
-            validates(value, properties[key], definitions)
-            for key, value in instance.items()
-            if key in properties
-        )
-    return True
+@functools.cache
+def validator(name: str) -> jsonschema.Draft202012Validator:
+    """A validator of the committed schemas' definition ``name``."""
+    schemas = json.loads(SCHEMA_FILE.read_text())
+    root = {"$defs": schemas["$defs"], "$ref": f"#/$defs/{name}"}
+    jsonschema.Draft202012Validator.check_schema(root)
+    return jsonschema.Draft202012Validator(root)
 
 
 def test_encoded_snapshots_match_their_schema() -> None:
-    definitions = json_schemas()["$defs"]
-    snapshot = msgspec.json.decode(encode(generate_snapshot(200)))
-    assert validates(snapshot, definitions["Snapshot_SlurmState_"], definitions)
-    assert not validates([{"state": "RUNNINGX"}], definitions["Snapshot_SlurmState_"], definitions)
-    results = msgspec.json.decode(encode([SubmissionResult(job_id=1), CancelResult()]))
-    assert validates(results, definitions["list_AnyResult_"], definitions)
+    snapshots = validator("Snapshot_SlurmState_")
+    snapshots.validate(msgspec.json.decode(encode(generate_snapshot(2_000))))
+    for bad in (
+        [{"state": "RUNNINGX"}],
+        [{"runtime": -1}],
+        [{"exit_status": 2**63}],
+        [{"info": {"cpus": "four"}}],
+        [{"sub_state": "Q"}],  # PBS's, not SLURM's
+    ):
+        assert not snapshots.is_valid(bad), bad
+    assert snapshots.is_valid([{"sub_state": "PD"}, {"exit_status": -(2**63)}])  # alias; negative
+    results = validator("list_AnyResult_")
+    results.validate(msgspec.json.decode(encode([SubmissionResult(job_id=1), CancelResult()])))
+    assert not results.is_valid([{"job_id": 1}])  # a stream of results needs its tags
+    resources = validator("QResources")
+    resources.validate(msgspec.json.decode(encode(QResources.scattered(3, queue_name="q"))))
+    assert not resources.is_valid({"processes": -3})
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_object())
+def test_every_valid_object_matches_its_schema(value_and_type: tuple[Any, Any]) -> None:
+    value, kind = value_and_type
+    name = _definition_name(kind)
+    validator(name).validate(msgspec.json.decode(encode(value)))
+
+
+def _definition_name(kind: Any) -> str:
+    """``QJob[SlurmState]`` → ``QJob_SlurmState_``, as msgspec names schema definitions."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is list:  # list[QJob[S]] is a Snapshot[S]
+        return f"Snapshot_{typing.get_args(args[0])[0].__name__}_"
+    if origin is not None:
+        return f"{origin.__name__}_{args[0].__name__}_"
+    return str(kind.__name__)
 
 
 def test_builtins_round_trip_without_bytes() -> None:
