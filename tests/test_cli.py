@@ -99,6 +99,47 @@ def test_convert_to_and_from_mson(
     assert read_ndjson(back, type=QJob[SlurmState]) == snapshot
 
 
+def test_mson_of_several_schedulers_converts_only_to_mson(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    jobs: list[QJob[Any]] = [
+        QJob(job_id="1", sub_state=SlurmState.FAILED),
+        QJob(job_id="2", sub_state=PBSState.QUEUED),
+    ]
+    documents = tmp_path / "mixed.json"
+    documents.write_text(json.dumps([job.as_dict() for job in jobs]))
+    # JSON sub-states do not say their scheduler: PBS's "Q" would read back as something else.
+    status, _, err = run(
+        capsys,
+        "convert",
+        str(documents),
+        str(tmp_path / "o.ndjson"),
+        "--from",
+        "mson",
+        "--type",
+        "jobs",
+    )
+    assert status == 1
+    assert "expected a `SlurmState`, got `PBSState` - at `$[1].sub_state`" in err
+    assert not (tmp_path / "o.ndjson").exists()
+    again = tmp_path / "again.json"
+    status, _, _ = run(
+        capsys,
+        "convert",
+        str(documents),
+        str(again),
+        "--from",
+        "mson",
+        "--to",
+        "mson",
+        "--type",
+        "jobs",
+    )
+    assert status == 0
+    assert [QJob.from_dict(d) for d in json.loads(again.read_text())] == jobs
+    assert run(capsys, "validate", str(documents), "--from", "mson", "--type", "jobs")[0] == 0
+
+
 def test_mson_paths_are_monty_documents(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     source = tmp_path / "resources.json"
     source.write_bytes(encode(QResources.no_constraints(2, output_filepath="/o.log")))
@@ -312,6 +353,7 @@ def test_bench_ratios_are_against_the_first_format_measured(
         (["convert", "a.json", "b.json", "--type", "jobs"], "--type jobs needs --scheduler"),
         (["convert", "a.json", "b.json", "--type", "nodes"], "invalid choice: 'nodes'"),
         (["bench", "--jobs", "0"], "expected a positive integer"),
+        (["bench", "--jobs", "99999999999999999999"], "up to 100,000,000"),
         (["inspect", "a.json", "--type", "results"], "invalid choice: 'results'"),
         ([], "required: COMMAND"),
     ],

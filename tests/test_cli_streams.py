@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 import runpy
+import signal
 import stat
 import subprocess
 import sys
@@ -19,7 +21,8 @@ import msgspec
 import pytest
 
 from qtoolkit.cli import main, progress
-from qtoolkit.cli.kinds import UsageError, resolve_kind
+from qtoolkit.cli.formats import write_items
+from qtoolkit.cli.kinds import InvalidDataError, UsageError, resolve_kind
 from qtoolkit.core.codecs import decode, encode
 from qtoolkit.core.data_objects import QJob, QResources
 from qtoolkit.core.ndjson import read_ndjson, write_ndjson
@@ -160,21 +163,49 @@ def test_a_directory_output_is_a_usage_error(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.json", "out.json"]
 
 
-def test_an_item_the_target_format_cannot_hold_is_invalid_data(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("kwargs", "where"),
+    [
+        ({"blob": msgspec.msgpack.Ext(1, b"?")}, "$.scheduler_kwargs.blob (a value of type Ext)"),
+        ({"x": float("nan")}, "$.scheduler_kwargs.x (the float nan)"),
+        ({"x": [1, float("-inf")]}, "$.scheduler_kwargs.x[1] (the float -inf)"),
+        ({"x": b"\x00\x01"}, "$.scheduler_kwargs.x (a value of type bytes)"),
+        ({"x": {1: "a"}}, "$.scheduler_kwargs.x (the key 1, not a string)"),
+        (
+            {"at": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)},
+            "$.scheduler_kwargs.at (a value of type datetime)",
+        ),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "mson"])
+def test_values_json_would_change_are_invalid_data(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    kwargs: dict[str, Any],
+    where: str,
+    fmt: str,
 ) -> None:
-    resources = QResources.no_constraints(
-        2, scheduler_kwargs={"blob": msgspec.msgpack.Ext(1, b"?")}
-    )
+    resources = QResources.no_constraints(2, scheduler_kwargs={"fine": [1, 2.5, "x"], **kwargs})
     source = tmp_path / "resources.msgpack"
     source.write_bytes(encode(resources, format="msgpack"))
-    target = tmp_path / "resources.json"
-    assert main(["convert", str(source), str(target), "--type", "resources"]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("qtk: cannot write $ as json: Encoding objects of type Ext")
-    assert "Traceback" not in err
-    assert not target.exists()
-    assert not (tmp_path / ".resources.json.partial").exists()
+    target = tmp_path / "out"
+    assert main(["convert", str(source), str(target), "--type", "resources", "--to", fmt]) == 1
+    assert capsys.readouterr().err == f"qtk: cannot write {where} as JSON unchanged\n"
+    assert os.listdir(tmp_path) == ["resources.msgpack"]
+    # MessagePack holds them all (compared as bytes: NaN equals nothing).
+    again = tmp_path / "again.msgpack"
+    assert main(["convert", str(source), str(again), "--type", "resources"]) == 0
+    assert again.read_bytes() == source.read_bytes()
+
+
+def test_too_deep_for_mson_is_invalid_data() -> None:
+    nested: Any = "bottom"
+    for _ in range(5_000):  # deeper than the interpreter's recursion limit, on every version
+        nested = {"x": nested}
+    resources = QResources.no_constraints(1, scheduler_kwargs=nested)
+    kind = resolve_kind("resources", None)
+    with pytest.raises(InvalidDataError, match=r"^cannot write \$ as mson: nested too deeply$"):
+        write_items([resources], io.BytesIO(), "mson", kind)
 
 
 def test_integers_beyond_64_bits_are_invalid(
@@ -299,6 +330,18 @@ def test_a_closed_standard_output(tmp_path: Path) -> None:
         preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, check=False,
     )  # fmt: skip
     assert (convert.returncode, convert.stderr) == (2, b"qtk: error: standard output is closed\n")
+    convert = subprocess.run(
+        [*command, "convert", str(source), "/dev/stdout", "--to", "json", *SLURM],
+        preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, check=False,
+    )  # fmt: skip
+    assert convert.returncode == 2
+    assert convert.stderr == b"qtk: error: cannot write '/dev/stdout': the stream is closed\n"
+    read = subprocess.run(
+        [*command, "convert", "-", str(tmp_path / "o.json"), "--from", "json", *SLURM],
+        preexec_fn=lambda: os.close(0), stderr=subprocess.PIPE, check=False,
+    )  # fmt: skip
+    assert (read.returncode, read.stderr) == (2, b"qtk: error: standard input is closed\n")
+    assert sorted(os.listdir(tmp_path)) == ["in.json"]
 
 
 def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
@@ -316,18 +359,37 @@ def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
 
 
-def test_terminated_conversion_leaves_no_partial_file(tmp_path: Path) -> None:
-    source = tmp_path / "in.ndjson"
+@pytest.fixture(scope="module")
+def large_ndjson(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A snapshot big enough to take a while to convert."""
+    source = tmp_path_factory.mktemp("large") / "in.ndjson"
     with source.open("wb") as stream:
         write_ndjson(generate_snapshot(200_000), stream)
-    process = _run(["convert", str(source), str(tmp_path / "out.json"), *SLURM])
-    while not [p for p in tmp_path.iterdir() if p.name.startswith(".out.json.")]:
+    return source
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_terminated_conversion_leaves_no_partial_file(
+    tmp_path: Path, large_ndjson: Path, signum: int, status: int
+) -> None:
+    process = _run(["convert", str(large_ndjson), str(tmp_path / "out.json"), *SLURM])
+    while not os.listdir(tmp_path):
         assert process.poll() is None, "the conversion ended before it could be terminated"
         time.sleep(0.01)
-    process.terminate()
+    assert os.listdir(tmp_path)[0].startswith(".out.json.")
+    process.send_signal(signum)
     process.communicate(timeout=120)
-    assert process.returncode == 143
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.ndjson"]
+    assert process.returncode == status
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_long_file_name_can_be_written(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    snapshot = generate_snapshot(3)
+    source.write_bytes(encode(snapshot))
+    target = tmp_path / ("é" * 125 + ".json")  # 255 bytes, the longest name most systems allow
+    assert main(["convert", str(source), str(target), *SLURM]) == 0
+    assert decode(target.read_bytes(), type=list[QJob[SlurmState]]) == snapshot
 
 
 def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 
 Exit status: 0 on success, 1 when the data is invalid, 2 for a usage error (a bad option, a file
 that cannot be read or written). A run cut short reports as a shell does for a signal: 141 when
-the reader of standard output went away first, 130 when interrupted, 143 when terminated. User
-errors print a message, never a traceback.
+the reader of standard output went away first, 130 when interrupted, 143 when terminated, 129
+when the terminal hung up. User errors print a message, never a traceback.
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 # As a shell reports a process ended by a signal: 128 + the signal's number.
-EXIT_INTERRUPTED, EXIT_PIPE_CLOSED, EXIT_TERMINATED = 130, 141, 143
+EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 130, 141
 _MAX_ERRORS = 50
+_MAX_COUNT = 100_000_000  # of jobs or runs for bench: far beyond a real queue, within memory
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,19 +95,23 @@ def _replace_closed_streams() -> None:
 
 @contextmanager
 def _terminate_as_exit() -> Iterator[None]:
-    """Let SIGTERM unwind like an exception, so a partial output file is removed."""
+    """Let SIGTERM and SIGHUP unwind like an exception, so a partial output file is removed."""
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may handle signals
         return
 
     def terminate(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(EXIT_TERMINATED)
+        raise SystemExit(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, terminate)
+    # SIGHUP: the terminal went away. Not on Windows, which has no such signal.
+    names = ("SIGTERM", "SIGHUP")
+    handled = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    previous = {signum: signal.signal(signum, terminate) for signum in handled}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _silence_stdout() -> None:
@@ -219,8 +224,8 @@ def _positive(text: str) -> int:
         value = int(text)
     except ValueError:
         value = 0
-    if value <= 0:
-        msg = f"expected a positive integer, got {text!r}"
+    if not 0 < value <= _MAX_COUNT:
+        msg = f"expected a positive integer up to {_MAX_COUNT:,}, got {text!r}"
         raise argparse.ArgumentTypeError(msg)
     return value
 
@@ -230,9 +235,9 @@ def _convert(args: argparse.Namespace) -> int:
     target_format = infer_format(args.output, args.target_format, "--to")
     kind = resolve_kind(args.type, args.scheduler, documents_name_it=source_format == "mson")
     with open_input(args.input) as (source, size), open_output(args.output) as target:
-        count = write_items(
-            read_items(source, size, source_format, kind), target, target_format, kind
-        )
+        # Outside MSON a sub-state does not say its scheduler: a file holds one scheduler's jobs.
+        items = read_items(source, size, source_format, kind, one_scheduler=target_format != "mson")
+        count = write_items(items, target, target_format, kind)
     _error(f"wrote {count} {args.type if count != 1 else args.type.rstrip('s')} ({target_format})")
     return EXIT_OK
 

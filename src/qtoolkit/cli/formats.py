@@ -7,13 +7,14 @@ read whole (msgspec decodes it in one pass).
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import struct
 import sys
 import tempfile
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
@@ -23,6 +24,7 @@ from qtoolkit.cli.output import rewritable
 from qtoolkit.cli.progress import progress
 from qtoolkit.core import mson
 from qtoolkit.core.codecs import Decoder, decode
+from qtoolkit.core.data_objects import QJob
 from qtoolkit.core.filepath import encode_path
 from qtoolkit.core.ndjson import iter_ndjson, write_ndjson
 
@@ -48,6 +50,7 @@ _EXTENSIONS = {
     ".jsonl": "ndjson",
 }
 _FLUSH_BYTES = 1 << 20
+_ANY_JOB: Any = QJob  # parametrized with a sub-state class known only at run time
 
 
 def infer_format(path: str, explicit: str | None, option: str) -> str:
@@ -70,6 +73,9 @@ def infer_format(path: str, explicit: str | None, option: str) -> str:
 def open_input(path: str) -> Iterator[tuple[IO[bytes], int | None]]:
     """Yield the binary stream to read and its size when known; ``-`` is standard input."""
     if path == "-":
+        if sys.stdin is None:
+            msg = "standard input is closed"
+            raise UsageError(msg)
         yield sys.stdin.buffer, None
         return
     try:
@@ -81,8 +87,14 @@ def open_input(path: str) -> Iterator[tuple[IO[bytes], int | None]]:
         yield stream, os.fstat(stream.fileno()).st_size
 
 
-def read_items(stream: IO[bytes], size: int | None, fmt: str, kind: Kind) -> Iterator[Any]:
+def read_items(
+    stream: IO[bytes], size: int | None, fmt: str, kind: Kind, *, one_scheduler: bool = False
+) -> Iterator[Any]:
     """Yield the items of ``stream``: each job or result of a list, or the single object.
+
+    MSON jobs read without ``--scheduler`` may each name their own; with ``one_scheduler`` (for
+    formats whose sub-states do not say their scheduler) a job of another scheduler than the
+    first one's is an error.
 
     A large input on a terminal shows a progress bar: line by line for NDJSON, chunk by chunk
     while a whole document is read, and document by document while MSON is converted (its slow
@@ -96,7 +108,7 @@ def read_items(stream: IO[bytes], size: int | None, fmt: str, kind: Kind) -> Ite
         data = _read_whole(stream, advance)
     if fmt == "mson":
         with progress(size, "converting") as advance:
-            yield from _read_mson(data, kind, advance)
+            yield from _read_mson(data, kind, advance, one_scheduler=one_scheduler)
         return
     whole = Decoder(kind.whole, format="msgpack" if fmt == "msgpack" else "json").decode(data)
     if kind.collection:
@@ -124,7 +136,9 @@ def _lines(stream: IO[bytes], advance: Callable[[int], None]) -> Iterator[bytes]
     advance(done)
 
 
-def _read_mson(data: bytes, kind: Kind, advance: Callable[[int], None]) -> Iterator[Any]:
+def _read_mson(
+    data: bytes, kind: Kind, advance: Callable[[int], None], *, one_scheduler: bool
+) -> Iterator[Any]:
     document: Any = decode(data, type=object)
     if not kind.collection:
         yield mson.from_dict(document, kind.item)
@@ -134,8 +148,12 @@ def _read_mson(data: bytes, kind: Kind, advance: Callable[[int], None]) -> Itera
         raise msgspec.ValidationError(msg)
     # Progress in bytes of input, shared evenly between the documents.
     reported = 0
+    expected: Any = kind.item
     for index, item in enumerate(document):
-        yield mson.from_dict(item, kind.item, path=f"$[{index}]")
+        value = mson.from_dict(item, expected, path=f"$[{index}]")
+        if one_scheduler and expected is _ANY_JOB and value.sub_state is not None:
+            expected = _ANY_JOB[type(value.sub_state)]
+        yield value
         done = len(data) * (index + 1) // len(document)
         if done - reported >= _FLUSH_BYTES or index + 1 == len(document):
             advance(done - reported)
@@ -145,16 +163,49 @@ def _read_mson(data: bytes, kind: Kind, advance: Callable[[int], None]) -> Itera
 def write_items(items: Iterable[Any], stream: IO[bytes], fmt: str, kind: Kind) -> int:
     """Write ``items`` in ``fmt`` and return how many were written.
 
-    Raises :class:`InvalidDataError`, naming the item, for one the format cannot hold: JSON has no
-    MessagePack extension values, for one, which ``scheduler_kwargs`` may carry.
+    Raises :class:`InvalidDataError`, naming the item, for one the format cannot hold as it is.
+    Only ``scheduler_kwargs`` holds values of any type, and MessagePack read into it may give
+    values JSON lacks (bytes, timestamps, extensions, NaN, keys that are not strings), which
+    msgspec would write changed or not at all.
     """
     counted = _Counted(items)
+    if kind.name == "resources" and fmt != "msgpack":
+        counted = _Counted(_json_faithful(counted))
     try:
         return _write(counted, stream, fmt, kind)
-    except (TypeError, OverflowError) as exc:
+    except (TypeError, OverflowError, RecursionError) as exc:
         where = f"$[{counted.index}]" if kind.collection else "$"
-        msg = f"cannot write {where} as {fmt}: {exc}"
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        msg = f"cannot write {where} as {fmt}: {reason}"
         raise InvalidDataError(msg) from None
+
+
+def _json_faithful(items: Iterable[Any]) -> Iterator[Any]:
+    for item in items:
+        problem = _json_problem(getattr(item, "scheduler_kwargs", None), "$.scheduler_kwargs")
+        if problem is not None:
+            msg = f"cannot write {problem} as JSON unchanged"
+            raise InvalidDataError(msg)
+        yield item
+
+
+def _json_problem(value: Any, path: str) -> str | None:
+    """Where ``value`` holds something JSON would change or lose, and what; None if nowhere."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{path} (the float {value})"
+    if isinstance(value, (list, dict)):
+        in_dict = isinstance(value, dict)
+        children = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in children:
+            if in_dict and not isinstance(key, str):
+                return f"{path} (the key {key!r}, not a string)"
+            problem = _json_problem(item, f"{path}.{key}" if in_dict else f"{path}[{key}]")
+            if problem is not None:
+                return problem
+        return None
+    if value is None or isinstance(value, (bool, int, str, PurePath)):
+        return None
+    return f"{path} (a value of type {type(value).__name__})"
 
 
 class _Counted:

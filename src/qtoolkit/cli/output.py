@@ -9,11 +9,12 @@ a regular file is written in place: standard output (``-``), ``/dev/stdout`` and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import secrets
 import stat
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["open_output", "rewritable"]
 
 _DESCRIPTOR_PATH = re.compile(r"/(?:dev|proc/self)/fd/(\d+)")
-_STANDARD_STREAMS = {"/dev/stdout": 1, "/dev/stderr": 2}
+_STANDARD_STREAMS = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+_NAME_KEPT = 200  # bytes of the target's name in the temporary one's, which must fit in 255
 
 
 @contextmanager
@@ -41,6 +43,9 @@ def open_output(path: str) -> Iterator[IO[bytes]]:
         return
     descriptor = _descriptor(path)
     if descriptor is not None:
+        if descriptor <= 2 and (sys.__stdin__, sys.__stdout__, sys.__stderr__)[descriptor] is None:
+            msg = f"cannot write {path!r}: the stream is closed"
+            raise UsageError(msg)
         with _open(path, lambda: os.fdopen(os.dup(descriptor), "wb")) as stream:
             yield stream
         return
@@ -84,31 +89,46 @@ def _descriptor(path: str) -> int | None:
 
 @contextmanager
 def _replacing(target: Path, shown: str) -> Iterator[IO[bytes]]:
-    """Write a temporary file beside ``target`` and rename it over ``target`` when complete."""
+    """Write a temporary file beside ``target`` and rename it over ``target`` when complete.
+
+    The replaced file's permissions (and owner, where allowed) carry over; other hard links to it
+    keep the old content, as with any tool that replaces a file.
+    """
     try:
-        handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        handle, partial = _create_beside(target)
     except OSError as exc:
         msg = f"cannot write {shown!r}: {exc.strerror}"
         raise UsageError(msg) from None
-    partial = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
-        os.chmod(partial, _mode_for(target))
+        _keep_attributes(target, partial)
         partial.replace(target)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
 
 
-def _mode_for(target: Path) -> int:
-    """The permissions ``target`` has, or a new file would get (mkstemp's are owner-only)."""
+def _create_beside(target: Path) -> tuple[int, Path]:
+    """A new file of a unique name beside ``target``, created with the umask's permissions."""
+    kept = target.name.encode()[:_NAME_KEPT].decode(errors="ignore")
+    prefix = f".{kept}."
+    while True:
+        partial = target.with_name(prefix + secrets.token_hex(4))
+        try:
+            return os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), partial
+        except FileExistsError:
+            continue
+
+
+def _keep_attributes(target: Path, partial: Path) -> None:
     try:
-        return stat.S_IMODE(target.stat().st_mode)
+        status = target.stat()
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return  # a new file: the umask decided
+    os.chmod(partial, stat.S_IMODE(status.st_mode))
+    with contextlib.suppress(OSError):  # only root may give a file away
+        os.chown(partial, status.st_uid, status.st_gid)
 
 
 @contextmanager
