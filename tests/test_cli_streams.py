@@ -268,6 +268,15 @@ def test_convert_to_a_closed_pipe_stops_quietly_as_sigpipe_would(tmp_path: Path)
     assert _run_with_reader_gone(argv) == (141, "")
 
 
+def _appending(argv: list[str], target: Path) -> bytes:
+    """Run qtk with standard output appended to ``target`` (``>> target``); its stderr."""
+    with target.open("ab") as appending:
+        process = _run(argv, stdout=appending)
+        _, err = process.communicate(timeout=120)
+    assert process.returncode == 0
+    return err
+
+
 def test_descriptor_paths_are_written_in_place(tmp_path: Path) -> None:
     source = tmp_path / "in.json"
     snapshot = generate_snapshot(40)
@@ -275,12 +284,8 @@ def test_descriptor_paths_are_written_in_place(tmp_path: Path) -> None:
     log = tmp_path / "log.ndjson"
     log.write_bytes(b'{"job_id":"0"}\n')
     # ``qtk convert ... /dev/stdout >> log``: appended to, never truncated nor replaced.
-    with log.open("ab") as appending:
-        process = _run(
-            ["convert", str(source), "/dev/stdout", "--to", "ndjson", *SLURM], stdout=appending
-        )
-        _, err = process.communicate(timeout=120)
-    assert (process.returncode, err) == (0, b"qtk: wrote 40 jobs (ndjson)\n")
+    argv = ["convert", str(source), "/dev/stdout", "--to", "ndjson", *SLURM]
+    assert _appending(argv, log) == b"qtk: wrote 40 jobs (ndjson)\n"
     assert read_ndjson(log, type=QJob[SlurmState]) == [QJob(job_id="0"), *snapshot]
     # ``/dev/fd/N`` of a pipe, as ``>(gzip > o.gz)`` gives.
     process = _run(["convert", str(source), "/dev/fd/1", "--to", "msgpack", *SLURM])
@@ -294,11 +299,8 @@ def test_msgpack_appended_to_a_file_is_whole(tmp_path: Path) -> None:
     snapshot = generate_snapshot(40)
     source.write_bytes(encode(snapshot))
     target = tmp_path / "app.mpk"
-    target.write_bytes(b"")
-    with target.open("ab") as appending:
-        process = _run(["convert", str(source), "-", "--to", "msgpack", *SLURM], stdout=appending)
-        _, err = process.communicate(timeout=120)
-    assert (process.returncode, err) == (0, b"qtk: wrote 40 jobs (msgpack)\n")
+    argv = ["convert", str(source), "-", "--to", "msgpack", *SLURM]
+    assert _appending(argv, target) == b"qtk: wrote 40 jobs (msgpack)\n"
     assert decode(target.read_bytes(), type=list[QJob[SlurmState]], format="msgpack") == snapshot
 
 
