@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import secrets
+import signal
 import stat
 import sys
 from contextlib import contextmanager
@@ -94,22 +95,21 @@ def _replacing(target: Path, shown: str) -> Iterator[IO[bytes]]:
     The replaced file's permissions (and owner, where allowed) carry over; other hard links to it
     keep the old content, as with any tool that replaces a file.
     """
+    partial: Path | None = None
     try:
-        handle, partial = _create_beside(target)
-    except OSError as exc:
-        msg = f"cannot write {shown!r}: {exc.strerror}"
-        raise UsageError(msg) from None
-    try:
+        with _signals_held():  # so that a signal cannot come between creating and naming it
+            handle, partial = _create_beside(target, shown)
         with os.fdopen(handle, "wb") as stream:
             yield stream
         _keep_attributes(target, partial)
         partial.replace(target)
     except BaseException:
-        partial.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
         raise
 
 
-def _create_beside(target: Path) -> tuple[int, Path]:
+def _create_beside(target: Path, shown: str) -> tuple[int, Path]:
     """A new file of a unique name beside ``target``, created with the umask's permissions."""
     kept = target.name.encode()[:_NAME_KEPT].decode(errors="ignore")
     prefix = f".{kept}."
@@ -119,6 +119,24 @@ def _create_beside(target: Path) -> tuple[int, Path]:
             return os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), partial
         except FileExistsError:
             continue
+        except OSError as exc:
+            msg = f"cannot write {shown!r}: {exc.strerror}"
+            raise UsageError(msg) from None
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block ends (where signals can be held)."""
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    held = {getattr(signal, name) for name in names if hasattr(signal, name)}
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _keep_attributes(target: Path, partial: Path) -> None:
