@@ -166,6 +166,16 @@ def _is_union(annotation: Any) -> bool:
     return typing.get_origin(annotation) in (typing.Union, types.UnionType)
 
 
+@functools.cache
+def _tagged_classes() -> Mapping[str, type[msgspec.Struct]]:
+    """The registry's tagged classes (the results), by the tag their encoding carries."""
+    return {
+        cls.__struct_config__.tag: cls
+        for cls in mson_classes().values()
+        if issubclass(cls, msgspec.Struct) and isinstance(cls.__struct_config__.tag, str)
+    }
+
+
 def _tagged_subclass(document: Mapping[str, Any], cls: Any) -> Any:
     """The subclass of ``cls`` a plain dict names by its tag, as a document names it by @class.
 
@@ -175,14 +185,9 @@ def _tagged_subclass(document: Mapping[str, Any], cls: Any) -> Any:
     if config is None or config.tag_field is None:
         return cls
     tag = document.get(config.tag_field)
-    for candidate in mson_classes().values():
-        if (
-            issubclass(candidate, msgspec.Struct)
-            and issubclass(candidate, cls)
-            and candidate.__struct_config__.tag == tag
-        ):
-            return candidate
-    return cls  # msgspec rejects a tag that names no subclass, at its path
+    named = _tagged_classes().get(tag) if isinstance(tag, str) else None
+    # A tag that names no subclass is left for msgspec to reject, at its path.
+    return named if named is not None and issubclass(named, cls) else cls
 
 
 def _union_member(document: Mapping[str, Any], members: tuple[Any, ...], path: str) -> Any:
@@ -196,14 +201,14 @@ def _union_member(document: Mapping[str, Any], members: tuple[Any, ...], path: s
         if cls not in members:
             raise _invalid(path, f"expected a `{names}` document, got `{cls.__name__}`")
         return cls
-    tags = {member.__struct_config__.tag: member for member in members}
     tag_field = members[0].__struct_config__.tag_field
     if tag_field not in document:
         raise _invalid(path, f"Object missing required field `{tag_field}` (or an MSON `@class`)")
     tag = document[tag_field]
-    if not isinstance(tag, str) or tag not in tags:
+    named = _tagged_classes().get(tag) if isinstance(tag, str) else None
+    if named not in members:
         raise _invalid(f"{path}.{tag_field}", f"Invalid value {tag!r}: expected one of {names}")
-    return tags[tag]
+    return named
 
 
 def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dict[str, Any]:
