@@ -29,7 +29,7 @@ from qtoolkit.cli.formats import (
     write_items,
 )
 from qtoolkit.cli.kinds import KINDS, SCHEDULERS, InvalidDataError, UsageError, resolve_kind
-from qtoolkit.cli.output import open_output
+from qtoolkit.cli.output import TERMINATING_SIGNALS, open_output
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -95,7 +95,7 @@ def _replace_closed_streams() -> None:
 
 @contextmanager
 def _terminate_as_exit() -> Iterator[None]:
-    """Let SIGTERM and SIGHUP unwind like an exception, so a partial output file is removed."""
+    """Let the terminating signals unwind like an exception, so a partial output is removed."""
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may handle signals
         return
@@ -103,10 +103,7 @@ def _terminate_as_exit() -> Iterator[None]:
     def terminate(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
-    # SIGHUP: the terminal went away. Not on Windows, which has no such signal.
-    names = ("SIGTERM", "SIGHUP")
-    handled = [getattr(signal, name) for name in names if hasattr(signal, name)]
-    previous = {signum: signal.signal(signum, terminate) for signum in handled}
+    previous = {signum: signal.signal(signum, terminate) for signum in TERMINATING_SIGNALS}
     try:
         yield
     finally:

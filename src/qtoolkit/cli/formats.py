@@ -168,9 +168,9 @@ def write_items(items: Iterable[Any], stream: IO[bytes], fmt: str, kind: Kind) -
     values JSON lacks (bytes, timestamps, extensions, NaN, keys that are not strings), which
     msgspec would write changed or not at all.
     """
-    counted = _Counted(items)
     if kind.name == "resources" and fmt != "msgpack":
-        counted = _Counted(_json_faithful(counted))
+        items = _json_faithful(items)
+    counted = _Counted(items)
     try:
         return _write(counted, stream, fmt, kind)
     except (TypeError, OverflowError, RecursionError) as exc:

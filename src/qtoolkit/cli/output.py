@@ -25,7 +25,13 @@ from qtoolkit.cli.kinds import UsageError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-__all__ = ["open_output", "rewritable"]
+__all__ = ["TERMINATING_SIGNALS", "open_output", "rewritable"]
+
+# SIGTERM, and SIGHUP (the terminal went away) where there is one: not on Windows.
+TERMINATING_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+"""The signals qtk unwinds from, removing a partial output file, rather than dying at once."""
 
 _DESCRIPTOR_PATH = re.compile(r"/(?:dev|proc/self)/fd/(\d+)")
 _STANDARD_STREAMS = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
@@ -120,15 +126,13 @@ def _create_beside(target: Path, shown: str) -> tuple[int, Path]:
         except FileExistsError:
             continue
         except OSError as exc:
-            msg = f"cannot write {shown!r}: {exc.strerror}"
-            raise UsageError(msg) from None
+            raise _cannot_write(shown, exc) from None
 
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C, SIGTERM and SIGHUP until the block ends (where signals can be held)."""
-    names = ("SIGINT", "SIGTERM", "SIGHUP")
-    held = {getattr(signal, name) for name in names if hasattr(signal, name)}
+    """Hold Ctrl-C and the terminating signals until the block ends (where they can be held)."""
+    held = {signal.SIGINT, *TERMINATING_SIGNALS}
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
         yield
         return
@@ -154,7 +158,10 @@ def _open(shown: str, opener: Callable[[], IO[bytes]]) -> Iterator[IO[bytes]]:
     try:
         stream = opener()
     except OSError as exc:
-        msg = f"cannot write {shown!r}: {exc.strerror}"
-        raise UsageError(msg) from None
+        raise _cannot_write(shown, exc) from None
     with stream:
         yield stream
+
+
+def _cannot_write(shown: str, error: OSError) -> UsageError:
+    return UsageError(f"cannot write {shown!r}: {error.strerror}")
