@@ -267,7 +267,8 @@ def test_non_dict_document() -> None:
 
 def test_the_registry_holds_only_this_package_s_classes() -> None:
     classes = mson_classes()
-    assert len(classes) == 11 + len(SUB_STATES)
+    # The data objects, the sub-states, and the four records of snapshot changes.
+    assert len(classes) == 11 + len(SUB_STATES) + 4
     assert all(module.startswith("qtoolkit.") for module, _ in classes)
     assert classes[("qtoolkit.io.slurm", "SlurmState")] is SlurmState
     assert (DATA_OBJECTS, "QSubState") in classes

@@ -49,10 +49,12 @@ class _FilePath:
 def mson_classes() -> Mapping[tuple[str, str], type]:
     """The closed registry: ``(@module, @class)`` of every class an MSON document may name."""
     # Imported here: data_objects imports the base classes, whose methods call this module.
-    from qtoolkit.core import data_objects  # noqa: PLC0415
+    from qtoolkit.core import changes, data_objects  # noqa: PLC0415
     from qtoolkit.io import SUB_STATES  # noqa: PLC0415
 
     classes = [getattr(data_objects, name) for name in data_objects.__all__]
+    classes += [changes.JobAppeared, changes.JobChanged, changes.JobVanished]
+    classes.append(changes.SnapshotChanges)
     classes += SUB_STATES.values()
     return {(cls.__module__, cls.__qualname__): cls for cls in classes}
 
@@ -148,10 +150,10 @@ def _read(document: Any, expected: Any, path: str) -> Any:
     target: Any = cls
     if expected is not origin and cls is origin:
         target = expected  # parametrized by the caller
-        _check_scheduler(document.get("sub_state"), typing.get_args(expected), path)
+        _check_scheduler(*_sub_state_in(document, path), typing.get_args(expected))
     elif _is_generic(cls):
         # A QJob's sub-state document names the scheduler enum the job is parametrized with.
-        target = cls[_sub_state_class(document.get("sub_state"), path)]
+        target = cls[_sub_state_class(*_sub_state_in(document, path))]
     obj = _convert(plain, target, path)
     # Path fields hold a ``str`` on the wire; a Path given, or a path document, comes back a Path.
     for name, value in document.items():
@@ -227,6 +229,8 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
             plain[name] = _untyped_value(value, field_path)
         elif kind is _FilePath and isinstance(value, PurePath):
             plain[name] = str(value)
+        elif isinstance(value, list) and kind is _Plain:
+            plain[name] = _plain_items(value, field_path)
         elif not isinstance(value, Mapping):
             plain[name] = value
         elif kind is _FilePath and _is_path_document(value):
@@ -243,6 +247,17 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
         else:
             nested = _document_class(value, kind, field_path) if _is_document(value) else kind
             plain[name] = _plain_fields(value, nested, field_path)
+    return plain
+
+
+def _plain_items(items: list[Any], path: str) -> list[Any]:
+    """A list of values, its documents (the records of a SnapshotChanges) as plain fields."""
+    plain: list[Any] = []
+    for index, item in enumerate(items):
+        item_path = f"{path}[{index}]"
+        if isinstance(item, Mapping) and _is_document(item):
+            item = _plain_fields(item, _document_class(item, object, item_path), item_path)  # noqa: PLW2901
+        plain.append(item)
     return plain
 
 
@@ -312,16 +327,33 @@ def _document_class(document: Mapping[str, Any], expected: type[Any], path: str)
     return cls
 
 
-def _check_scheduler(sub_state: Any, parameters: tuple[Any, ...], path: str) -> None:
+def _sub_state_in(document: Mapping[str, Any], path: str) -> tuple[Any, str]:
+    """The first sub-state a generic object's document holds, and its path.
+
+    A QJob holds its own; a record of a change holds its job's, one level down.
+    """
+    value = document.get("sub_state")
+    if value is not None:
+        return value, f"{path}.sub_state"
+    for name, nested in document.items():
+        items = nested if isinstance(nested, list) else [nested]
+        for index, item in enumerate(items):
+            if isinstance(item, Mapping) and not _is_path_document(item):
+                where = f"{path}.{name}" + (f"[{index}]" if nested is items else "")
+                found, where = _sub_state_in(item, where)
+                if found is not None:
+                    return found, where
+    return None, f"{path}.sub_state"
+
+
+def _check_scheduler(sub_state: Any, path: str, parameters: tuple[Any, ...]) -> None:
     """A sub-state document must name the scheduler a ``QJob[...]`` was asked for."""
     if not (isinstance(sub_state, Mapping) and _is_document(sub_state)):
         return  # a plain value is read as the expected scheduler's, or rejected by msgspec
     (expected,) = parameters
     found = _sub_state_class(sub_state, path)
     if not issubclass(found, expected):
-        raise _invalid(
-            f"{path}.sub_state", f"expected a `{expected.__name__}`, got `{found.__name__}`"
-        )
+        raise _invalid(path, f"expected a `{expected.__name__}`, got `{found.__name__}`")
 
 
 def _sub_state_class(sub_state: Any, path: str) -> type[Any]:
@@ -334,9 +366,9 @@ def _sub_state_class(sub_state: Any, path: str) -> type[Any]:
     if isinstance(sub_state, QSubState):
         return type(sub_state)
     if isinstance(sub_state, Mapping) and _is_document(sub_state):
-        return _document_class(sub_state, QSubState, f"{path}.sub_state")
+        return _document_class(sub_state, QSubState, path)
     raise _invalid(
-        f"{path}.sub_state",
+        path,
         "a plain sub-state value does not say its scheduler: give its MSON document "
         "or decode with a typed decoder, e.g. decode(data, type=QJob[SlurmState])",
     )
@@ -359,7 +391,10 @@ def _field_kinds(cls: type[Any]) -> dict[str, type[Any]]:
 
 
 def _kind_of(annotation: Any) -> type[Any]:
-    for arg in typing.get_args(annotation) or (annotation,):
+    for arg in typing.get_args(annotation) if _is_union(annotation) else (annotation,):
+        origin = typing.get_origin(arg)
+        if isinstance(origin, type) and issubclass(origin, msgspec.Struct):
+            return origin  # a change's QJob[SubStateT] is read as a QJob
         if FILE_PATH_META in getattr(arg, "__metadata__", ()):
             return _FilePath
         if isinstance(arg, TypeVar):
