@@ -193,7 +193,8 @@ def _parser() -> argparse.ArgumentParser:
         "bench",
         help="time encoding and decoding of a generated snapshot",
         description="Generate a realistic SLURM snapshot, time this package's codecs on it and, "
-        "when pydantic is installed, pydantic v2's JSON codec too.",
+        "when pydantic is installed, pydantic v2's JSON codec too; then time one poll of that "
+        "queue: parsing squeue's text, comparing with the previous poll, encoding what changed.",
     )
     bench.add_argument("--jobs", type=_positive, default=100_000, help="jobs (default 100000)")
     bench.add_argument("--format", choices=("json", "msgpack", "both"), default="both")
@@ -282,9 +283,12 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from qtoolkit.cli.bench import measure, render  # noqa: PLC0415
+    from qtoolkit.cli.poll_bench import measure_polling, render_polling  # noqa: PLC0415
 
     formats: list[Format] = ["json", "msgpack"] if args.format == "both" else [args.format]
     results = measure(args.jobs, formats, repeat=args.repeat)
+    polling = render_polling(measure_polling(args.jobs, repeat=args.repeat))
     missing = importlib.util.find_spec("pydantic") is None
-    sys.stdout.write(render(results, repeat=args.repeat, pydantic_missing=missing) + "\n")
+    text = render(results, repeat=args.repeat, pydantic_missing=missing, polling=polling)
+    sys.stdout.write(text + "\n")
     return EXIT_OK
