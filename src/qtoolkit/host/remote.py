@@ -41,7 +41,7 @@ class SSHConnection(Protocol):
     """The part of ``fabric.Connection`` a :class:`RemoteHost` uses."""
 
     def run(self, command: str, **kwargs: Any) -> SSHResult: ...
-    def put(self, local: io.StringIO, remote: str) -> object: ...
+    def put(self, local: io.BytesIO, remote: str) -> object: ...
     def close(self) -> None: ...
 
 
@@ -158,4 +158,6 @@ class RemoteHost(BaseHost):
 
     def write_text_file(self, filepath: str | Path, content: str) -> None:
         """Write ``content`` to ``filepath`` over SFTP (relative to the login directory)."""
-        self._connection.put(io.StringIO(content), str(filepath))
+        # Bytes: paramiko checks the size it sent against the length it read, and a text stream's
+        # length counts characters, so any non-ASCII content would fail.
+        self._connection.put(io.BytesIO(content.encode("utf-8")), str(filepath))
