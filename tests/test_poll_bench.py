@@ -78,7 +78,7 @@ def test_squeue_output_has_upstream_s_columns() -> None:
     ]
     assert squeue_output(jobs).splitlines() == [
         "42<><> R<><> None<><> relax<><> ada<><> debug<><> 1:00:00<><> 2<><> 64<><> "
-        "1-01:01:01<><> 4000M",
+        "1-01:01:01<><> 3906M",
         "43<><> PD<><> Priority<><> <><> ada<><> standard<><> UNLIMITED<><> 1<><> 1<><> 0:00<><> 0",
     ]
     assert squeue_output([]) == ""

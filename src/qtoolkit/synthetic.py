@@ -221,7 +221,7 @@ def squeue_output(snapshot: list[QJob[SlurmState]], separator: str = "<><>") -> 
                     str(info.nodes or 1),
                     str(info.cpus or 1),
                     _slurm_time(job.runtime, "0:00"),
-                    f"{memory // 1000}M" if memory else "0",
+                    f"{memory // 1024}M" if memory else "0",
                 )
             )
         )
