@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime
 import time
-from typing import TYPE_CHECKING, Generic
+from itertools import compress, repeat
+from operator import is_
+from typing import TYPE_CHECKING, Generic, cast
 
 from qtoolkit.core.changes import JobVanished, SnapshotChanges, compare_snapshots, index_jobs
 from qtoolkit.core.data_objects import QJob, QState, SubStateT
@@ -54,15 +56,17 @@ class LineCache(Generic[SubStateT]):
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        known = self._jobs
-        jobs: list[QJob[SubStateT] | None] = list(map(known.get, lines))
-        missing = [index for index, job in enumerate(jobs) if job is None]
+        jobs: list[QJob[SubStateT] | None] = list(map(self._jobs.get, lines))
+        # Lookups and filters through map/compress: no Python runs per unchanged line.
+        missing = list(compress(range(len(jobs)), map(is_, jobs, repeat(None))))
         if missing:
-            parsed = self._parse_lines([lines[index] for index in missing])
+            parsed = self._parse_lines(list(map(lines.__getitem__, missing)))
             for index, job in zip(missing, parsed, strict=True):
                 jobs[index] = job
         self._jobs = dict(zip(lines, jobs, strict=True))
-        return [job for job in jobs if job is not None]
+        if None in jobs:
+            return [job for job in jobs if job is not None]
+        return cast("list[QJob[SubStateT]]", jobs)
 
     def _parse_lines(self, lines: list[str]) -> list[QJob[SubStateT] | None]:
         together = self._parse("\n".join(lines) + "\n")

@@ -4,7 +4,9 @@ Shared by ``qtk bench`` and the benchmark run (``benchmarks/polling.py``). The q
 generated snapshot; the next poll moves 1% of its jobs one step along their life
 (:func:`~qtoolkit.synthetic.next_poll`), and ``squeue``'s text of both polls is generated too.
 Two cases: only those jobs differ, and, as on a real cluster, the TIME column of every running
-job has also grown (runtime then ignored by the comparison).
+job has also grown (runtime then ignored by the comparison). A poll cycle parses the whole text,
+or, as :class:`~qtoolkit.poller.Poller` does for SLURM, only the lines unlike the previous poll's
+(:class:`~qtoolkit.poller.LineCache`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from qtoolkit.core.changes import compare_snapshots, index_jobs
 from qtoolkit.core.ndjson import write_ndjson
+from qtoolkit.poller import LineCache
 from qtoolkit.synthetic import generate_snapshot, next_poll, squeue_output
 
 if TYPE_CHECKING:
@@ -36,6 +39,13 @@ ELAPSED = 30
 """Seconds between the two polls: how much the runtime of a running job grows."""
 
 _IGNORE = ("runtime",)
+_PARSED_STEPS = (
+    "parse squeue",
+    "poll cycle",
+    "poll cycle, runtimes grown",
+    "poll cycle, line cache",
+    "poll cycle, line cache, runtimes grown",
+)
 
 
 @dataclass(frozen=True)
@@ -68,9 +78,13 @@ def squeue_parser() -> Callable[[str], list[QJob[SlurmState]]] | None:
     return parse_squeue
 
 
-def _median(action: Callable[[], object], repeat: int) -> tuple[float, tuple[float, ...]]:
+def _median(
+    action: Callable[[], object], repeat: int, setup: Callable[[], object] | None = None
+) -> tuple[float, tuple[float, ...]]:
     times = []
     for _ in range(repeat):
+        if setup is not None:
+            setup()
         gc.collect()
         start = time.perf_counter()
         result = action()
@@ -98,8 +112,13 @@ def measure_polling(jobs: int, repeat: int = 5, *, seed: int = 0) -> list[PollTi
     count = len(changes)
     timings: list[PollTiming] = []
 
-    def add(name: str, action: Callable[[], object], note: str = "") -> None:
-        median, times = _median(action, repeat)
+    def add(
+        name: str,
+        action: Callable[[], object],
+        note: str = "",
+        setup: Callable[[], object] | None = None,
+    ) -> None:
+        median, times = _median(action, repeat, setup)
         timings.append(PollTiming(name, jobs, count, median, times, note))
 
     add("compare", lambda: compare_snapshots(before, still), "index the new poll, then compare")
@@ -111,7 +130,7 @@ def measure_polling(jobs: int, repeat: int = 5, *, seed: int = 0) -> list[PollTi
     add("encode the changes", lambda: _encode_changes(changes), "NDJSON, one line per change")
     if parse is None:
         reason = "no SLURM parser in this version (SlurmIO.parse_jobs_list_output)"
-        for name in ("parse squeue", "poll cycle", "poll cycle, runtimes grown"):
+        for name in _PARSED_STEPS:
             timings.append(PollTiming(name, jobs, count, None, note=f"not run: {reason}"))
         return timings
     still_text, ticking_text = squeue_output(still), squeue_output(ticking)
@@ -126,6 +145,32 @@ def measure_polling(jobs: int, repeat: int = 5, *, seed: int = 0) -> list[PollTi
         lambda: _encode_changes(compare_snapshots(before, parse(ticking_text), ignore=_IGNORE)),
         "parse + compare + encode",
     )
+    # As the Poller does for SLURM: only the lines unlike the previous poll's are parsed.
+    # As the Poller does for SLURM: only the lines unlike the previous poll's are parsed, and the
+    # previous snapshot holds the jobs the cache gave for the previous poll.
+    previous_text = squeue_output(previous)
+    cache = LineCache(parse)
+    last: dict[str, Any] = {}
+
+    def prime() -> None:
+        cache.clear()
+        last.update(index_jobs(cache.parse(previous_text)))
+
+    def cycle(text: str, ignore: tuple[str, ...] = ()) -> bytes:
+        return _encode_changes(compare_snapshots(last, cache.parse(text), ignore=ignore))
+
+    add(
+        "poll cycle, line cache",
+        lambda: cycle(still_text),
+        "changed lines parsed + compare + encode",
+        prime,
+    )
+    add(
+        "poll cycle, line cache, runtimes grown",
+        lambda: cycle(ticking_text, _IGNORE),
+        "changed lines parsed + compare + encode",
+        prime,
+    )
     return timings
 
 
@@ -136,14 +181,14 @@ def render_polling(timings: list[PollTiming]) -> str:
         f"one poll of {first.jobs:,} SLURM jobs, {first.changes:,} changed "
         f"({CHANGED:.0%}; {ELAPSED} s apart)",
         "",
-        f"{'step':<28} {'time':>9} {'ns/job':>8}  note",
+        f"{'step':<38} {'time':>9} {'ns/job':>8}  note",
     ]
     for timing in timings:
         if timing.seconds is None:
-            lines.append(f"{timing.name:<28} {'-':>9} {'-':>8}  {timing.note}")
+            lines.append(f"{timing.name:<38} {'-':>9} {'-':>8}  {timing.note}")
             continue
         per_job = timing.seconds / timing.jobs * 1e9
         lines.append(
-            f"{timing.name:<28} {timing.seconds * 1e3:>7.1f}ms {per_job:>8.0f}  {timing.note}"
+            f"{timing.name:<38} {timing.seconds * 1e3:>7.1f}ms {per_job:>8.0f}  {timing.note}"
         )
     return "\n".join(lines)
