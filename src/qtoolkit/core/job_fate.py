@@ -53,7 +53,12 @@ class Finished(msgspec.Struct, Generic[SubStateT], frozen=True, tag="finished"):
 
 
 class Unknown(msgspec.Struct, frozen=True, tag="unknown"):
-    """Neither the queue nor, when there is one, the accounting knows this job id."""
+    """Neither the queue nor, when there is one, the accounting knows this job id.
+
+    The accounting learns of a job a moment after the queue does (SLURM's slurmdbd receives its
+    records asynchronously): a job submitted or ended within the last second or so may be unknown
+    to it. Treat an Unknown that follows an InQueue as "ask again", not as lost.
+    """
 
     job_id: str
     """The id that was asked about."""

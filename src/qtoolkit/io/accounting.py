@@ -10,9 +10,11 @@ the fate of a job (:mod:`qtoolkit.core.job_fate`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from qtoolkit.core.data_objects import QSubState
+from qtoolkit.io.slurm import SlurmIO
+from qtoolkit.io.slurm_accounting import SlurmAccounting
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,6 +55,10 @@ def accounting_for(
 ) -> FinishedJobsAccounting[SubStateT] | None:
     """The accounting this package reads for ``scheduler_io``'s scheduler, or None if it has none.
 
-    SLURM (``sacct``) and Grid Engine (``qacct``) have one; the shell and PBS do not.
+    SLURM (``sacct``) and Grid Engine (``qacct``) have one; the shell and PBS do not. The IO
+    object's class decides (a subclass of ``SlurmIO`` gets SLURM's accounting).
     """
+    # Being a SlurmIO makes SubStateT SlurmState, which the checkers cannot infer from isinstance.
+    if isinstance(scheduler_io, SlurmIO):
+        return cast("FinishedJobsAccounting[SubStateT]", SlurmAccounting())
     return None
