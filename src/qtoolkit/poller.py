@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Generic, cast
 
 from qtoolkit.core.changes import JobVanished, SnapshotChanges, compare_snapshots, index_jobs
 from qtoolkit.core.data_objects import QJob, QState, SubStateT
-from qtoolkit.core.exceptions import CommandFailedError
+from qtoolkit.core.exceptions import CommandFailedError, OutputParsingError, QTKException
 from qtoolkit.io.slurm import SlurmIO
 
 if TYPE_CHECKING:
@@ -115,7 +115,9 @@ class Poller(Generic[SubStateT]):
         self.jobs: dict[str, QJob[SubStateT]] = dict(log.jobs) if log is not None else {}
         """The last snapshot, by job id, as the changes reported so far leave it."""
         self.polls = 0
-        """How many polls ran."""
+        """How many polls ran (and succeeded)."""
+        self.last_poll: datetime.datetime | None = None
+        """When the last poll that succeeded ran (UTC)."""
         self._waiting: dict[str, int] = {}
         self._cache: LineCache[SubStateT] | None = None
         if isinstance(manager.scheduler_io, SlurmIO):
@@ -152,6 +154,7 @@ class Poller(Generic[SubStateT]):
             else:
                 self.jobs[change.job_id] = change.job
         self.polls += 1
+        self.last_poll = at
         return changes
 
     def _settle(self, vanished: list[JobVanished[SubStateT]]) -> list[JobVanished[SubStateT]]:
@@ -186,27 +189,36 @@ class Poller(Generic[SubStateT]):
         interval: float,
         *,
         polls: int | None = None,
+        first_now: bool = True,
+        on_error: Callable[[QTKException], object] | None = None,
         sleep: Callable[[float], object] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> Iterator[SnapshotChanges[SubStateT]]:
         """Poll every ``interval`` seconds (``polls`` times, or until stopped); yield each result.
 
         Polls start ``interval`` seconds apart however long each takes; one that takes longer
-        than that is followed by the next at once.
+        than that is followed by the next at once. ``first_now=False`` waits an interval before
+        the first. With ``on_error``, a poll that fails (the scheduler's command fails, or prints
+        what cannot be read) is passed to it and counts as done; without, its error is raised.
         """
         if interval <= 0:
             msg = f"interval must be positive, not {interval}"
             raise ValueError(msg)
         done = 0
-        next_start = clock()
+        next_start = clock() + (0 if first_now else interval)
         while polls is None or done < polls:
-            yield self.poll()
-            done += 1
-            if polls is not None and done >= polls:
-                break
-            next_start += interval
             delay = next_start - clock()
             if delay > 0:
                 sleep(delay)
             else:
                 next_start = clock()
+            next_start += interval
+            done += 1
+            try:
+                changes = self.poll()
+            except (CommandFailedError, OutputParsingError) as exc:
+                if on_error is None:
+                    raise
+                on_error(exc)
+                continue
+            yield changes

@@ -1,4 +1,4 @@
-"""The ``qtk`` command: convert, validate, inspect, schema and bench for job snapshots.
+"""The ``qtk`` command: convert, validate, inspect, schema, bench and watch for job snapshots.
 
 Exit status: 0 on success, 1 when the data is invalid, 2 for a usage error (a bad option, a file
 that cannot be read or written). A run cut short reports as a shell does for a signal: 141 when
@@ -200,7 +200,47 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--format", choices=("json", "msgpack", "both"), default="both")
     bench.add_argument("--repeat", type=_positive, default=5, help="runs per timing (default 5)")
     bench.set_defaults(run=_bench)
+
+    watch = commands.add_parser(
+        "watch",
+        help="poll a scheduler's queue and show every change, optionally logging it",
+        description="Poll the queue every --interval seconds and show each job that appears, "
+        "changes state or leaves (with its final state and exit status from the scheduler's "
+        "accounting): a live table on a terminal with the 'cli' extra, one line per change "
+        "otherwise. --log appends every change to an NDJSON event log; a watcher started "
+        "again on the same log carries on where it stopped. Ctrl-C stops it (exit status 130).",
+    )
+    watch.add_argument(
+        "--scheduler", required=True, choices=_watchable(), help="the scheduler to poll"
+    )
+    watch.add_argument("--user", help="only this user's jobs (default: every job listed)")
+    watch.add_argument(
+        "--interval", type=_seconds, default=10.0, help="seconds between polls (default 10)"
+    )
+    watch.add_argument("--log", metavar="PATH", help="append every change to this NDJSON log")
+    watch.add_argument("--polls", type=_positive, help="stop after this many polls")
+    watch.add_argument(
+        "--plain", action="store_true", help="one line per change, even on a terminal"
+    )
+    watch.set_defaults(run=_watch)
     return parser
+
+
+def _watchable() -> tuple[str, ...]:
+    from qtoolkit.cli.watch import WATCHABLE  # noqa: PLC0415 - loads the scheduler IO
+
+    return WATCHABLE
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 86_400:
+        msg = f"expected a number of seconds above 0, up to a day, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def _add_kind_options(command: argparse.ArgumentParser, kinds: Sequence[str] = KINDS) -> None:
@@ -279,6 +319,12 @@ def _schema(args: argparse.Namespace) -> int:
         raise UsageError(exc.args[0]) from None
     sys.stdout.write(json.dumps(schema, indent=2) + "\n")
     return EXIT_OK
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from qtoolkit.cli.watch import watch  # noqa: PLC0415
+
+    return watch(args)
 
 
 def _bench(args: argparse.Namespace) -> int:
