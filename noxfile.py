@@ -87,8 +87,16 @@ def integration(session: nox.Session) -> None:
 def record_schedulers(session: nox.Session) -> None:
     """Re-record tests/data/real/ from the SLURM and Grid Engine the integration tests start."""
     session.install(".", "pytest>=8")
+    upstream_python = _upstream_venv(session)
     session.run(
-        "python", "-m", "integration.record_output", "tests/data/real", env={"PYTHONPATH": "tests"}
+        "python",
+        "-m",
+        "integration.record_output",
+        "tests/data/real",
+        "--upstream-python",
+        str(upstream_python),
+        *session.posargs,
+        env={"PYTHONPATH": "tests"},
     )
 
 
