@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import math
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,8 @@ from qtoolkit.cli.kinds import UsageError
 from qtoolkit.cli.watch_lines import change_line
 from qtoolkit.core.exceptions import CommandFailedError, OutputParsingError
 from qtoolkit.eventlog import EventLog, EventLogError
-from qtoolkit.io import SUB_STATES, scheduler_mapping
+from qtoolkit.io import SGEIO, SUB_STATES, scheduler_mapping
+from qtoolkit.io.sge_accounting import SGEAccounting
 from qtoolkit.manager import QueueManager
 from qtoolkit.poller import Poller
 
@@ -30,13 +32,15 @@ if TYPE_CHECKING:
 
 __all__ = ["WATCHABLE", "watch"]
 
+_ACCOUNTING_WAIT = 60.0
+
 WATCHABLE = tuple(name for name in scheduler_mapping if name in SUB_STATES)
 """The schedulers ``qtk watch`` can poll."""
 
 
 def watch(args: argparse.Namespace) -> int:
     """Run ``qtk watch`` as ``args`` say; return its exit status."""
-    manager: QueueManager[Any] = QueueManager(scheduler_mapping[args.scheduler]())
+    manager = _manager(args.scheduler)
     with contextlib.ExitStack() as stack:
         log: EventLog[Any] | None = None
         if args.log is not None:
@@ -45,7 +49,9 @@ def watch(args: argparse.Namespace) -> int:
             except (EventLogError, OSError) as exc:
                 raise UsageError(_log_error(args.log, exc)) from None
             stack.callback(log.close)
-        poller = Poller(manager, user=args.user, log=log)
+        # The accounting may lag behind the queue: wait up to a minute for a job's final record.
+        final_polls = max(3, math.ceil(_ACCOUNTING_WAIT / args.interval))
+        poller = Poller(manager, user=args.user, log=log, final_polls=final_polls)
         who = f"jobs of {args.user}" if args.user else "all jobs"
         title = f"{args.scheduler}, {who}, every {args.interval:g} s"
         if log is not None:
@@ -58,6 +64,14 @@ def watch(args: argparse.Namespace) -> int:
         else:
             _live(title, poller, polls)
     return 0
+
+
+def _manager(scheduler: str) -> QueueManager[Any]:
+    scheduler_io = scheduler_mapping[scheduler]()
+    manager: QueueManager[Any] = QueueManager(scheduler_io)
+    if manager.accounting is None and isinstance(scheduler_io, SGEIO):
+        manager.accounting = SGEAccounting()  # qacct, for the final state of jobs that ended
+    return manager
 
 
 def _log_error(path: str, error: Exception) -> str:
