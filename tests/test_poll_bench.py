@@ -94,14 +94,14 @@ def test_without_a_parser_the_poll_cycle_says_why(monkeypatch: pytest.MonkeyPatc
         "parse squeue",
         "poll cycle",
         "poll cycle, runtimes grown",
-        "poll cycle, line cache",
-        "poll cycle, line cache, runtimes grown",
+        "poll cycle, Poller",
+        "poll cycle, Poller, runtimes grown",
     ]
     assert all(timing.changes == 4 for timing in timings)
     assert [timing.seconds is None for timing in timings] == [False] * 3 + [True] * 5
     table = render_polling(timings).splitlines()
     assert table[0] == "one poll of 400 SLURM jobs, 4 changed (1%; 30 s apart)"
-    assert table[-1].startswith("poll cycle, line cache, runtimes grown")
+    assert table[-1].startswith("poll cycle, Poller, runtimes grown")
     assert "not run: no SLURM parser" in table[-1]
 
 
@@ -124,7 +124,6 @@ def test_with_a_parser_the_whole_cycle_is_timed(monkeypatch: pytest.MonkeyPatch)
     timings = measure_polling(300, repeat=2)
     assert all(timing.seconds is not None for timing in timings)
     assert all(len(timing.times) == 2 for timing in timings)
-    # The first poll once; each timed step of a whole text twice; with the line cache, for each
-    # timed call, the previous poll's text whole (outside the clock), then the changed lines.
-    assert len(parsed) == 1 + 2 * 3 + 2 * 2 * 2
-    assert "changed lines parsed + compare + encode" in render_polling(timings)
+    # The first poll once; each timed step of a whole text twice (the Poller steps use SlurmIO).
+    assert len(parsed) == 1 + 2 * 3
+    assert "Poller.poll (changed lines parsed, compared) + encode" in render_polling(timings)

@@ -6,11 +6,11 @@ import datetime
 import os
 import re
 import subprocess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from qtoolkit.core.changes import JobAppeared, JobChanged, JobVanished
+from qtoolkit.core.changes import JobAppeared, JobChanged, JobVanished, compare_snapshots
 from qtoolkit.core.data_objects import QJob, QJobInfo, QState
 from qtoolkit.core.exceptions import CommandFailedError
 from qtoolkit.eventlog import EventLog, read_event_log
@@ -20,7 +20,7 @@ from qtoolkit.io.slurm import SlurmIO, SlurmState
 from qtoolkit.io.slurm_accounting import SlurmAccounting
 from qtoolkit.manager import QueueManager
 from qtoolkit.poller import LineCache, Poller
-from qtoolkit.synthetic import squeue_output
+from qtoolkit.synthetic import generate_snapshot, next_poll, squeue_output
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -321,3 +321,77 @@ def _user() -> str:
     import pwd
 
     return pwd.getpwuid(os.getuid()).pw_name
+
+
+def test_the_line_cache_says_which_lines_are_new_and_gone() -> None:
+    slurm = SlurmIO()
+    cache: LineCache[SlurmState] = LineCache(
+        lambda text: slurm.parse_jobs_list_output(exit_code=0, stdout=text, stderr="")
+    )
+    first = [listed("1", SlurmState.PENDING), listed("2", SlurmState.PENDING)]
+    cache.parse(squeue_output(first))
+    assert not cache.incremental
+    assert cache.fresh == first
+    second = [listed("1", SlurmState.RUNNING), listed("3", SlurmState.PENDING)]
+    cache.parse(squeue_output(second))
+    assert cache.incremental
+    assert cache.fresh == second
+    assert sorted(job.job_id or "" for job in cache.stale) == ["1", "2"]
+    cache.parse(squeue_output(second))
+    assert (cache.fresh, cache.stale) == ([], [])
+
+
+def test_the_incremental_poll_reports_what_a_whole_comparison_does() -> None:
+    """Poll after poll of a changing queue, the poller's changes are those of the snapshots."""
+    slurm = SlurmIO()
+    queue = slurm.parse_jobs_list_output(
+        exit_code=0, stdout=squeue_output(generate_snapshot(400, seed=3)), stderr=""
+    )
+    polls = [queue]
+    for seed in range(8):
+        moved = next_poll(polls[-1], changed=0.1, elapsed=30 * (seed % 2), seed=seed)
+        # As squeue would list it: through the text and back.
+        polls.append(
+            slurm.parse_jobs_list_output(exit_code=0, stdout=squeue_output(moved), stderr="")
+        )
+    cluster = FakeCluster(polls)
+    manager = QueueManager(SlurmIO(), host=cluster)
+    manager.accounting = None
+    poller = Poller(manager)
+    previous: list[Job] = []
+    for snapshot in polls:
+        changes = poller.poll()
+        expected = compare_snapshots(previous, snapshot, ignore=("runtime",))
+        assert sorted(map(_key, changes)) == sorted(map(_key, expected))
+        # A vanished job is as last reported (its runtime may have grown since, unreported).
+        assert _by_id(changes.appeared) == _by_id(expected.appeared)
+        assert _by_id(changes.changed) == _by_id(expected.changed)
+        previous = snapshot
+    assert poller.jobs.keys() == {job.job_id for job in polls[-1]}
+
+
+def _by_id(changes: list[Any]) -> dict[str, Any]:
+    return {change.job_id: change for change in changes}
+
+
+def _key(change: object) -> tuple[str, str]:
+    assert isinstance(change, (JobAppeared, JobChanged, JobVanished))
+    return type(change).__name__, change.job_id
+
+
+def test_a_poll_that_fails_midway_makes_the_next_one_whole() -> None:
+    twice = [listed("1", SlurmState.PENDING), listed("1", SlurmState.RUNNING)]
+    cluster = FakeCluster(
+        [[listed("1", SlurmState.PENDING)], twice, [listed("2", SlurmState.PENDING)]]
+    )
+    manager = QueueManager(SlurmIO(), host=cluster)
+    manager.accounting = None
+    poller = Poller(manager)
+    poller.poll()
+    with pytest.raises(ValueError, match="job_id '1' appears twice"):
+        poller.poll()
+    changes = poller.poll()
+    assert [(type(change), change.job_id) for change in changes] == [
+        (JobAppeared, "2"),
+        (JobVanished, "1"),
+    ]

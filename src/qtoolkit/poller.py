@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import time
 from itertools import compress, repeat
-from operator import is_
+from operator import attrgetter, is_
 from typing import TYPE_CHECKING, Generic, cast
 
 from qtoolkit.core.changes import JobVanished, SnapshotChanges, compare_snapshots, index_jobs
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FINAL_STATES", "LineCache", "Poller"]
 
+_job_id = attrgetter("job_id")
+
 FINAL_STATES = frozenset({QState.DONE, QState.FAILED})
 """The states a job ends in."""
 
@@ -44,26 +46,46 @@ class LineCache(Generic[SubStateT]):
     only the other lines are parsed, in one call. When ``parse`` does not return one job per line
     it was given (a line that is not a job), those lines are parsed one by one.
 
+    After each :meth:`parse`, :attr:`fresh` holds the jobs of the lines the previous listing did
+    not have and :attr:`stale` those of its lines this one does not have: every other job is the
+    same object as in the previous listing, so only these can differ from it.
+
     The jobs returned are shared between polls: treat them as read-only.
     """
 
     def __init__(self, parse: Callable[[str], list[QJob[SubStateT]]]) -> None:
         self._parse = parse
         self._jobs: dict[str, QJob[SubStateT] | None] = {}
+        self._primed = False
+        self.fresh: list[QJob[SubStateT]] = []
+        """The jobs of the lines that are new in the last listing parsed."""
+        self.stale: list[QJob[SubStateT]] = []
+        """The jobs of the lines of the listing before that are gone from the last one."""
+        self.incremental = False
+        """Whether the last listing was compared with a previous one (False for the first)."""
 
     def parse(self, text: str) -> list[QJob[SubStateT]]:
         """The jobs of ``text``, in its order."""
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        jobs: list[QJob[SubStateT] | None] = list(map(self._jobs.get, lines))
-        # Lookups and filters through map/compress: no Python runs per unchanged line.
+        previous = self._jobs
+        jobs: list[QJob[SubStateT] | None] = list(map(previous.get, lines))
+        # Lookups, filters and set differences in C: no Python runs per unchanged line.
         missing = list(compress(range(len(jobs)), map(is_, jobs, repeat(None))))
+        fresh: list[QJob[SubStateT]] = []
         if missing:
             parsed = self._parse_lines(list(map(lines.__getitem__, missing)))
             for index, job in zip(missing, parsed, strict=True):
                 jobs[index] = job
-        self._jobs = dict(zip(lines, jobs, strict=True))
+            fresh = [job for job in parsed if job is not None]
+        current = dict(zip(lines, jobs, strict=True))
+        gone = map(previous.__getitem__, previous.keys() - current.keys())
+        self.stale = [job for job in gone if job is not None]
+        self.fresh = fresh
+        self.incremental = self._primed
+        self._jobs = current
+        self._primed = True
         if None in jobs:
             return [job for job in jobs if job is not None]
         return cast("list[QJob[SubStateT]]", jobs)
@@ -81,6 +103,7 @@ class LineCache(Generic[SubStateT]):
     def clear(self) -> None:
         """Forget the previous listing: the next one is parsed whole."""
         self._jobs = {}
+        self._primed = False
 
 
 class Poller(Generic[SubStateT]):
@@ -142,12 +165,16 @@ class Poller(Generic[SubStateT]):
         """List the queue once; return (and log) what changed since the last snapshot."""
         at = at or datetime.datetime.now(datetime.timezone.utc)
         listed = self.list_queue()
-        current = index_jobs(listed)
-        changes = compare_snapshots(self.jobs, current, ignore=self.ignore)
-        if changes.vanished:
-            changes.vanished = self._settle(changes.vanished)
-        if self.log is not None:
-            self.log.record(changes, jobs=len(current), at=at)
+        try:
+            changes = self._compare(listed)
+            if changes.vanished:
+                changes.vanished = self._settle(changes.vanished)
+            if self.log is not None:
+                self.log.record(changes, jobs=len(listed), at=at)
+        except BaseException:
+            if self._cache is not None:
+                self._cache.clear()  # its listing is not the snapshot's any more
+            raise
         for change in changes:
             if isinstance(change, JobVanished):
                 del self.jobs[change.job_id]
@@ -156,6 +183,21 @@ class Poller(Generic[SubStateT]):
         self.polls += 1
         self.last_poll = at
         return changes
+
+    def _compare(self, listed: list[QJob[SubStateT]]) -> SnapshotChanges[SubStateT]:
+        cache = self._cache
+        if cache is None or not cache.incremental or not self.polls:
+            return compare_snapshots(self.jobs, index_jobs(listed), ignore=self.ignore)
+        if len(set(map(_job_id, listed))) != len(listed):
+            index_jobs(listed)  # raises, naming the job listed twice or without an id
+        # Only the jobs of new or gone lines can differ from the snapshot (beyond ignored
+        # fields), and the jobs that left the queue but wait for the accounting.
+        candidates = {job.job_id for job in cache.fresh}
+        candidates.update(job.job_id for job in cache.stale)
+        candidates.update(self._waiting)
+        jobs = self.jobs
+        before = {job_id: jobs[job_id] for job_id in candidates if job_id in jobs}
+        return compare_snapshots(before, index_jobs(cache.fresh), ignore=self.ignore)
 
     def _settle(self, vanished: list[JobVanished[SubStateT]]) -> list[JobVanished[SubStateT]]:
         """The vanished jobs to report now, each with its final record when the accounting has it.

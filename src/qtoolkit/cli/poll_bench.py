@@ -5,8 +5,8 @@ generated snapshot; the next poll moves 1% of its jobs one step along their life
 (:func:`~qtoolkit.synthetic.next_poll`), and ``squeue``'s text of both polls is generated too.
 Two cases: only those jobs differ, and, as on a real cluster, the TIME column of every running
 job has also grown (runtime then ignored by the comparison). A poll cycle parses the whole text,
-or, as :class:`~qtoolkit.poller.Poller` does for SLURM, only the lines unlike the previous poll's
-(:class:`~qtoolkit.poller.LineCache`).
+or is the :class:`~qtoolkit.poller.Poller`'s own poll, which for SLURM parses and compares only
+the lines unlike the previous poll's (:class:`~qtoolkit.poller.LineCache`).
 """
 
 from __future__ import annotations
@@ -21,16 +21,28 @@ from typing import TYPE_CHECKING, Any
 
 from qtoolkit.core.changes import compare_snapshots, index_jobs
 from qtoolkit.core.ndjson import write_ndjson
-from qtoolkit.poller import LineCache
+from qtoolkit.host.base import BaseHost
+from qtoolkit.io.slurm import SlurmIO
+from qtoolkit.manager import QueueManager
+from qtoolkit.poller import Poller
 from qtoolkit.synthetic import generate_snapshot, next_poll, squeue_output
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from qtoolkit.core.data_objects import QJob
     from qtoolkit.io import SlurmState
 
-__all__ = ["CHANGED", "ELAPSED", "PollTiming", "measure_polling", "render_polling", "squeue_parser"]
+__all__ = [
+    "CHANGED",
+    "ELAPSED",
+    "POLLER_CYCLE",
+    "PollTiming",
+    "measure_polling",
+    "render_polling",
+    "squeue_parser",
+]
 
 CHANGED = 0.01
 """The share of jobs that change between the two polls."""
@@ -43,9 +55,11 @@ _PARSED_STEPS = (
     "parse squeue",
     "poll cycle",
     "poll cycle, runtimes grown",
-    "poll cycle, line cache",
-    "poll cycle, line cache, runtimes grown",
+    "poll cycle, Poller",
+    "poll cycle, Poller, runtimes grown",
 )
+POLLER_CYCLE = _PARSED_STEPS[3]
+"""The name of the step timing a whole poll as :class:`~qtoolkit.poller.Poller` runs it."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,23 @@ def squeue_parser() -> Callable[[str], list[QJob[SlurmState]]] | None:
         return jobs
 
     return parse_squeue
+
+
+class _Listing(BaseHost):
+    """A host whose every command prints :attr:`text`: squeue's listing, without a cluster."""
+
+    text = ""
+
+    def execute(
+        self, command: str | list[str], workdir: str | Path | None = None
+    ) -> tuple[str, str, int]:
+        return self.text, "", 0
+
+    def mkdir(self, directory: str | Path, recursive: bool = True, exist_ok: bool = True) -> bool:
+        raise NotImplementedError
+
+    def write_text_file(self, filepath: str | Path, content: str) -> None:
+        raise NotImplementedError
 
 
 def _median(
@@ -145,31 +176,33 @@ def measure_polling(jobs: int, repeat: int = 5, *, seed: int = 0) -> list[PollTi
         lambda: _encode_changes(compare_snapshots(before, parse(ticking_text), ignore=_IGNORE)),
         "parse + compare + encode",
     )
-    # As the Poller does for SLURM: only the lines unlike the previous poll's are parsed.
-    # As the Poller does for SLURM: only the lines unlike the previous poll's are parsed, and the
-    # previous snapshot holds the jobs the cache gave for the previous poll.
-    previous_text = squeue_output(previous)
-    cache = LineCache(parse)
-    last: dict[str, Any] = {}
+    # The Poller's own poll: only the lines unlike the previous poll's are parsed and compared.
+    host = _Listing()
+    manager = QueueManager(SlurmIO(), host=host)
+    manager.accounting = None
+    pollers: list[Poller[SlurmState]] = []
 
-    def prime() -> None:
-        cache.clear()
-        last.update(index_jobs(cache.parse(previous_text)))
+    def ready(text: str, ignore: tuple[str, ...]) -> Callable[[], None]:
+        def setup() -> None:
+            pollers.clear()
+            host.text = squeue_output(previous)
+            pollers.append(Poller(manager, ignore=ignore))
+            pollers[0].poll()  # the previous poll, outside the clock
+            host.text = text
 
-    def cycle(text: str, ignore: tuple[str, ...] = ()) -> bytes:
-        return _encode_changes(compare_snapshots(last, cache.parse(text), ignore=ignore))
+        return setup
 
     add(
-        "poll cycle, line cache",
-        lambda: cycle(still_text),
-        "changed lines parsed + compare + encode",
-        prime,
+        POLLER_CYCLE,
+        lambda: _encode_changes(pollers[0].poll()),
+        "Poller.poll (changed lines parsed, compared) + encode",
+        ready(still_text, ()),
     )
     add(
-        "poll cycle, line cache, runtimes grown",
-        lambda: cycle(ticking_text, _IGNORE),
-        "changed lines parsed + compare + encode",
-        prime,
+        f"{POLLER_CYCLE}, runtimes grown",
+        lambda: _encode_changes(pollers[0].poll()),
+        "Poller.poll (changed lines parsed, compared) + encode",
+        ready(ticking_text, _IGNORE),
     )
     return timings
 
