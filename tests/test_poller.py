@@ -328,13 +328,15 @@ def test_the_line_cache_says_which_lines_are_new_and_gone() -> None:
     cache: LineCache[SlurmState] = LineCache(
         lambda text: slurm.parse_jobs_list_output(exit_code=0, stdout=text, stderr="")
     )
+    incremental = []
     first = [listed("1", SlurmState.PENDING), listed("2", SlurmState.PENDING)]
     cache.parse(squeue_output(first))
-    assert not cache.incremental
+    incremental.append(cache.incremental)
     assert cache.fresh == first
     second = [listed("1", SlurmState.RUNNING), listed("3", SlurmState.PENDING)]
     cache.parse(squeue_output(second))
-    assert cache.incremental
+    incremental.append(cache.incremental)
+    assert incremental == [False, True]
     assert cache.fresh == second
     assert sorted(job.job_id or "" for job in cache.stale) == ["1", "2"]
     cache.parse(squeue_output(second))
