@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import fcntl
 import os
-from typing import TYPE_CHECKING, Any, Generic, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import msgspec
 
@@ -53,6 +53,8 @@ __all__ = [
 
 FORMAT_VERSION = 1
 """The version of the log's layout its first line records."""
+
+S = TypeVar("S", bound=QSubState)
 
 
 class EventLogError(Exception):
@@ -226,8 +228,8 @@ class EventLog(Generic[SubStateT]):
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], states: type[SubStateT], *, sync: bool = True
-    ) -> EventLog[SubStateT]:
+        cls, path: str | os.PathLike[str], states: type[S], *, sync: bool = True
+    ) -> EventLog[S]:
         """Open (or create) the log at ``path`` of the jobs of one scheduler, and replay it.
 
         ``states`` is the scheduler's sub-state class: ``EventLog.open(path, SlurmState)`` is an
@@ -255,11 +257,11 @@ class EventLog(Generic[SubStateT]):
 
     @classmethod
     def _resume(
-        cls, path: str, states: type[SubStateT], scheduler: str, descriptor: int, *, sync: bool
-    ) -> EventLog[SubStateT]:
+        cls, path: str, states: type[S], scheduler: str, descriptor: int, *, sync: bool
+    ) -> EventLog[S]:
         data = _read_all(descriptor)
         header, records, torn = _records(data, path, scheduler)
-        jobs: dict[str, QJob[SubStateT]] = {}
+        jobs: dict[str, QJob[S]] = {}
         last_poll = None
         for record in records:
             if isinstance(record, Polled):
@@ -268,7 +270,8 @@ class EventLog(Generic[SubStateT]):
                 apply_changes(jobs, (record,))
         if torn:
             os.ftruncate(descriptor, len(data) - torn)
-        log = cls(path, states, descriptor, jobs, last_poll, torn=torn, sync=sync)
+        # EventLog[S], not cls: the class's own parameter would default to QSubState here.
+        log = EventLog(path, states, descriptor, jobs, last_poll, torn=torn, sync=sync)
         if header is None:
             log._append([EventLogStarted(scheduler, _now())])
         elif torn and sync:
