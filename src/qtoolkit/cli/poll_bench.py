@@ -12,7 +12,6 @@ the lines unlike the previous poll's (:class:`~qtoolkit.poller.LineCache`).
 from __future__ import annotations
 
 import gc
-import importlib
 import io
 import statistics
 import time
@@ -51,43 +50,28 @@ ELAPSED = 30
 """Seconds between the two polls: how much the runtime of a running job grows."""
 
 _IGNORE = ("runtime",)
-_PARSED_STEPS = (
-    "parse squeue",
-    "poll cycle",
-    "poll cycle, runtimes grown",
-    "poll cycle, Poller",
-    "poll cycle, Poller, runtimes grown",
-)
-POLLER_CYCLE = _PARSED_STEPS[3]
+POLLER_CYCLE = "poll cycle, Poller"
 """The name of the step timing a whole poll as :class:`~qtoolkit.poller.Poller` runs it."""
 
 
 @dataclass(frozen=True)
 class PollTiming:
-    """The median time of one step of a poll, or the reason it was not measured."""
+    """The median time of one step of a poll, and every time measured."""
 
     name: str
     jobs: int
     changes: int
-    seconds: float | None
+    seconds: float
     times: tuple[float, ...] = ()
     note: str = ""
 
 
-def squeue_parser() -> Callable[[str], list[QJob[SlurmState]]] | None:
-    """The package's parser of ``squeue``'s text, or None where it has none yet."""
-    try:
-        slurm = importlib.import_module("qtoolkit.io.slurm")
-    except ImportError:
-        return None
-    scheduler_io: Any = getattr(slurm, "SlurmIO", None)
-    if scheduler_io is None or not hasattr(scheduler_io, "parse_jobs_list_output"):
-        return None
-    parse = scheduler_io().parse_jobs_list_output
+def squeue_parser() -> Callable[[str], list[QJob[SlurmState]]]:
+    """The package's parser of ``squeue``'s text: ``SlurmIO.parse_jobs_list_output``."""
+    slurm = SlurmIO()
 
     def parse_squeue(text: str) -> list[QJob[SlurmState]]:
-        jobs: list[QJob[SlurmState]] = parse(exit_code=0, stdout=text, stderr="")
-        return jobs
+        return slurm.parse_jobs_list_output(exit_code=0, stdout=text, stderr="")
 
     return parse_squeue
 
@@ -131,11 +115,10 @@ def _encode_changes(changes: Any) -> bytes:
 
 
 def measure_polling(jobs: int, repeat: int = 5, *, seed: int = 0) -> list[PollTiming]:
-    """Time the comparison, the encoding of the changes and, with a parser, whole poll cycles."""
+    """Time the comparison, the encoding of the changes, the parse and whole poll cycles."""
     parse = squeue_parser()
-    previous = generate_snapshot(jobs, "slurm", seed=seed)
-    if parse is not None:
-        previous = parse(squeue_output(previous))  # the jobs as the parser builds them
+    # The jobs as the parser builds them from squeue's text.
+    previous = parse(squeue_output(generate_snapshot(jobs, "slurm", seed=seed)))
     before = index_jobs(previous)
     still = next_poll(previous, changed=CHANGED, seed=seed + 1)
     ticking = next_poll(previous, changed=CHANGED, elapsed=ELAPSED, seed=seed + 1)
@@ -159,11 +142,6 @@ def measure_polling(jobs: int, repeat: int = 5, *, seed: int = 0) -> list[PollTi
         "runtime ignored",
     )
     add("encode the changes", lambda: _encode_changes(changes), "NDJSON, one line per change")
-    if parse is None:
-        reason = "no SLURM parser in this version (SlurmIO.parse_jobs_list_output)"
-        for name in _PARSED_STEPS:
-            timings.append(PollTiming(name, jobs, count, None, note=f"not run: {reason}"))
-        return timings
     still_text, ticking_text = squeue_output(still), squeue_output(ticking)
     add("parse squeue", lambda: parse(still_text), f"{len(still_text) / 1e6:.1f} MB of text")
     add(
@@ -217,9 +195,6 @@ def render_polling(timings: list[PollTiming]) -> str:
         f"{'step':<38} {'time':>9} {'ns/job':>8}  note",
     ]
     for timing in timings:
-        if timing.seconds is None:
-            lines.append(f"{timing.name:<38} {'-':>9} {'-':>8}  {timing.note}")
-            continue
         per_job = timing.seconds / timing.jobs * 1e9
         lines.append(
             f"{timing.name:<38} {timing.seconds * 1e3:>7.1f}ms {per_job:>8.0f}  {timing.note}"
