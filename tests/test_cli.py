@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from qtk_process import QTK, clean_environment
 from qtoolkit.cli import main
 from qtoolkit.core.codecs import decode, encode
 from qtoolkit.core.data_objects import (
@@ -384,13 +385,14 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str
 
 
 def test_end_to_end_as_a_subprocess(tmp_path: Path, snapshot_file: Path) -> None:
-    qtk = [sys.executable, "-m", "qtoolkit"]
+    qtk = QTK
     converted = tmp_path / "snapshot.ndjson"
     done = subprocess.run(
         [*qtk, "convert", str(snapshot_file), str(converted), *SLURM],
         capture_output=True,
         text=True,
         check=False,
+        env=clean_environment(),
     )
     assert (done.returncode, done.stderr) == (0, "qtk: wrote 500 jobs (ndjson)\n")
     piped = subprocess.run(
@@ -398,12 +400,17 @@ def test_end_to_end_as_a_subprocess(tmp_path: Path, snapshot_file: Path) -> None
         input=converted.read_bytes(),
         capture_output=True,
         check=False,
+        env=clean_environment(),
     )
     assert (piped.returncode, piped.stdout) == (0, b"-: valid jobs\n")
     bad = tmp_path / "bad.ndjson"
     bad.write_bytes(converted.read_bytes().replace(b'"PENDING"', b'"PENDINGX"', 1))
     failed = subprocess.run(
-        [*qtk, "validate", str(bad), *SLURM], capture_output=True, text=True, check=False
+        [*qtk, "validate", str(bad), *SLURM],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=clean_environment(),
     )
     assert failed.returncode == 1
     assert failed.stdout.startswith("line ")
@@ -414,6 +421,7 @@ def test_end_to_end_as_a_subprocess(tmp_path: Path, snapshot_file: Path) -> None
         capture_output=True,
         text=True,
         check=False,
+        env=clean_environment(),
     )
     assert broken.returncode == 1
     assert broken.stderr.startswith("qtk: invalid data: line ")

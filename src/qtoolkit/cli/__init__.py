@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import msgspec
 
@@ -48,12 +48,29 @@ _MAX_COUNT = 100_000_000  # of jobs or runs for bench: far beyond a real queue, 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``qtk`` with ``argv`` (default: the command line) and return its exit status."""
+    try:
+        status = _main(argv)
+    except SystemExit as exc:  # --help, --version and usage errors, from argparse
+        failed = _settle_standard_streams()
+        if failed is None or exc.code not in (0, None):
+            raise
+        raise SystemExit(_unwritten(failed)) from None
+    except BaseException:
+        _settle_standard_streams()
+        raise
+    failed = _settle_standard_streams()
+    return status if failed is None or status != EXIT_OK else _unwritten(failed)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _replace_closed_streams()
     with _terminate_as_exit():
         try:
             status: int = args.run(args)
+            # What is still buffered fails here, while the failure can still be reported.
+            sys.stdout.flush()
         except UsageError as exc:
             parser.exit(EXIT_USAGE, f"qtk: error: {exc}\n")
         except msgspec.DecodeError as exc:
@@ -65,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:
             # The reader went away before the end (``qtk convert ... - | head``): stop quietly,
             # and say the output is incomplete as a process ended by SIGPIPE would.
-            _silence_stdout()
+            _silence(sys.stdout)
             return EXIT_PIPE_CLOSED
         except OSError as exc:  # a disk full, a device that fails: not the data's fault
             where = f" ({exc.filename})" if exc.filename else ""
@@ -77,12 +94,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    """Print ``message`` on standard error, unless nobody reads it any more."""
+    """Print ``message`` on standard error, unless it cannot be written any more."""
     try:
         sys.stderr.write(f"qtk: {message}\n")
         sys.stderr.flush()
-    except BrokenPipeError:
-        pass
+    except OSError:
+        _silence(sys.stderr)
+
+
+def _settle_standard_streams() -> OSError | None:
+    """Flush standard output and error for the last time; the error of standard output, if any.
+
+    A stream that cannot take its last bytes (a full disk, a reader gone) is pointed at the null
+    device: otherwise the interpreter's own flush at exit fails again, prints "Exception ignored"
+    and changes the exit status to 120. Whether a buffer is left at all depends on the
+    environment (``PYTHONUNBUFFERED``), so this runs always.
+    """
+    failed = None
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError) as exc:  # ValueError: a stream closed already
+            if stream is sys.stdout and isinstance(exc, OSError):
+                failed = exc
+            _silence(stream)
+    return failed
+
+
+def _unwritten(error: OSError) -> int:
+    """The exit status of a run whose last output could not be written."""
+    if isinstance(error, BrokenPipeError):
+        return EXIT_PIPE_CLOSED
+    _error(f"error: {error.strerror or error}")
+    return EXIT_USAGE
 
 
 def _replace_closed_streams() -> None:
@@ -111,17 +155,14 @@ def _terminate_as_exit() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def _silence_stdout() -> None:
-    """Send what is left for standard output to the null device, once its reader has gone.
-
-    Without this, the interpreter's last flush of standard output fails again on the way out.
-    """
+def _silence(stream: IO[str]) -> None:
+    """Send what is left for ``stream`` to the null device, once it cannot be written any more."""
     try:
-        stdout = sys.stdout.fileno()
+        descriptor = stream.fileno()
     except (AttributeError, OSError, ValueError):
         return  # not a file descriptor (an in-memory stream): nothing is left to fail
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, stdout)
+    os.dup2(devnull, descriptor)
     os.close(devnull)
 
 
@@ -131,7 +172,7 @@ def _say(line: str) -> None:
         sys.stdout.write(f"{line}\n")
         sys.stdout.flush()
     except BrokenPipeError:
-        _silence_stdout()
+        _silence(sys.stdout)
 
 
 def _parser() -> argparse.ArgumentParser:
