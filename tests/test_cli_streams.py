@@ -21,9 +21,11 @@ import msgspec
 import pytest
 
 from qtk_process import QTK, clean_environment
-from qtoolkit.cli import main, output, progress
-from qtoolkit.cli.formats import write_items
-from qtoolkit.cli.kinds import InvalidDataError, UsageError, resolve_kind
+from qtoolkit.cli import _output as output
+from qtoolkit.cli import _progress as progress
+from qtoolkit.cli import main
+from qtoolkit.cli._formats import write_items
+from qtoolkit.cli._kinds import InvalidDataError, UsageError, resolve_kind
 from qtoolkit.core.codecs import decode, encode
 from qtoolkit.core.data_objects import QJob, QResources
 from qtoolkit.core.ndjson import read_ndjson, write_ndjson
@@ -223,7 +225,7 @@ def test_a_closed_pipe_ends_quietly(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     def broken(*_: Any) -> int:
         raise BrokenPipeError
 
-    monkeypatch.setattr("qtoolkit.cli.write_items", broken)
+    monkeypatch.setattr("qtoolkit.cli._main.write_items", broken)
     capture_stdout(monkeypatch, io.BytesIO())
     stderr = io.StringIO()
     monkeypatch.setattr(sys, "stderr", stderr)
@@ -463,7 +465,7 @@ def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     def interrupted(*_: Any) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("qtoolkit.cli.write_items", interrupted)
+    monkeypatch.setattr("qtoolkit.cli._main.write_items", interrupted)
     source = tmp_path / "in.json"
     source.write_bytes(encode(generate_snapshot(3)))
     assert main(["convert", str(source), str(tmp_path / "o.json"), *SLURM]) == 130
@@ -503,7 +505,7 @@ def test_progress_covers_the_whole_input(
         yield advance
         assert done[description] == total
 
-    monkeypatch.setattr("qtoolkit.cli.formats.progress", recording)
+    monkeypatch.setattr("qtoolkit.cli._formats.progress", recording)
     source = tmp_path / "in.ndjson"
     with source.open("wb") as stream:
         write_ndjson(generate_snapshot(6_000), stream)
@@ -545,7 +547,7 @@ def test_python_dash_m(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
 def test_bench_without_pydantic(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setitem(sys.modules, "qtoolkit.cli.pydantic_peer", None)
+    monkeypatch.setitem(sys.modules, "qtoolkit.cli._pydantic_peer", None)
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     assert main(["bench", "--jobs", "200", "--repeat", "1", "--format", "msgpack"]) == 0
     out = capsys.readouterr().out

@@ -353,7 +353,8 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
         if requested is not None and requested is not placement:
             msg = f"process_placement={requested!r} contradicts the {placement.name} factory"
             raise UnsupportedResourcesError(msg)
-        return cls(**{**options, **counts, "process_placement": placement})
+        arguments: dict[str, Any] = {**options, **counts, "process_placement": placement}
+        return cls(**arguments)
 
     def get_processes_distribution(self) -> list[int | None]:
         """Return ``[nodes, processes, processes_per_node]`` as the placement implies them.

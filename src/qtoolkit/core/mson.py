@@ -19,7 +19,7 @@ import types
 import typing
 from collections.abc import Mapping
 from pathlib import Path, PurePath
-from typing import Any, TypeVar, overload
+from typing import Any, TypeGuard, TypeVar, overload
 
 import msgspec
 
@@ -31,6 +31,15 @@ T = TypeVar("T")
 
 # monty writes a Path as {"@module": "pathlib", "@class": "Path", "string": "..."}.
 _PATH_CLASSES = frozenset({"Path", "PosixPath", "WindowsPath"})
+
+
+def _is_mapping(value: object) -> TypeGuard[Mapping[str, Any]]:
+    """Whether ``value`` is a mapping; its keys are field names or checked where used."""
+    return isinstance(value, Mapping)
+
+
+def _is_sequence(value: object, *, tuples: bool = True) -> TypeGuard[list[Any] | tuple[Any, ...]]:
+    return isinstance(value, (list, tuple) if tuples else list)
 
 
 class _Untyped:
@@ -95,9 +104,9 @@ def json_default(value: object) -> dict[str, str]:
 
 
 def _document_value(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
+    if _is_sequence(value):
         return [_document_value(item) for item in value]
-    if isinstance(value, dict):
+    if _is_mapping(value):
         return {key: _document_value(item) for key, item in value.items()}
     if hasattr(value, "as_dict"):
         return value.as_dict()
@@ -131,7 +140,7 @@ def from_dict(document: Mapping[str, Any], cls: Any, *, path: str = "$") -> Any:
 
 
 def _read(document: Any, expected: Any, path: str) -> Any:
-    if not isinstance(document, Mapping):
+    if not _is_mapping(document):
         raise _invalid(path, f"expected an MSON document (a dict), got `{type(document).__name__}`")
     if _is_union(expected):
         expected = _union_member(document, typing.get_args(expected), path)
@@ -151,13 +160,14 @@ def _read(document: Any, expected: Any, path: str) -> Any:
         _check_scheduler(document.get("sub_state"), typing.get_args(expected), path)
     elif _is_generic(cls):
         # A QJob's sub-state document names the scheduler enum the job is parametrized with.
-        target = cls[_sub_state_class(document.get("sub_state"), path)]
+        generic: Any = cls  # a Generic class, which type[Any] does not say
+        target = generic[_sub_state_class(document.get("sub_state"), path)]
     obj = _convert(plain, target, path)
     # Path fields hold a ``str`` on the wire; a Path given, or a path document, comes back a Path.
     for name, value in document.items():
         if name in plain and isinstance(value, PurePath):
             setattr(obj, name, value)
-        elif name in plain and isinstance(value, Mapping) and _is_path_document(value):
+        elif name in plain and _is_mapping(value) and _is_path_document(value):
             setattr(obj, name, Path(plain[name]))
     return obj
 
@@ -227,7 +237,7 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
             plain[name] = _untyped_value(value, field_path)
         elif kind is _FilePath and isinstance(value, PurePath):
             plain[name] = str(value)
-        elif not isinstance(value, Mapping):
+        elif not _is_mapping(value):
             plain[name] = value
         elif kind is _FilePath and _is_path_document(value):
             plain[name] = _path_string(value, field_path)
@@ -247,13 +257,13 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
 
 
 def _untyped_value(value: Any, path: str) -> Any:
-    if isinstance(value, Mapping):
+    if _is_mapping(value):
         if _is_path_document(value):
             return Path(_path_string(value, path))
         if _is_document(value):
             return _read(value, object, path)
         return {key: _untyped_value(item, f"{path}.{key}") for key, item in value.items()}
-    if isinstance(value, list):
+    if _is_sequence(value, tuples=False):
         return [_untyped_value(item, f"{path}[{index}]") for index, item in enumerate(value)]
     return value
 
@@ -314,7 +324,7 @@ def _document_class(document: Mapping[str, Any], expected: type[Any], path: str)
 
 def _check_scheduler(sub_state: Any, parameters: tuple[Any, ...], path: str) -> None:
     """A sub-state document must name the scheduler a ``QJob[...]`` was asked for."""
-    if not (isinstance(sub_state, Mapping) and _is_document(sub_state)):
+    if not (_is_mapping(sub_state) and _is_document(sub_state)):
         return  # a plain value is read as the expected scheduler's, or rejected by msgspec
     (expected,) = parameters
     found = _sub_state_class(sub_state, path)
@@ -333,7 +343,7 @@ def _sub_state_class(sub_state: Any, path: str) -> type[Any]:
         return SlurmState
     if isinstance(sub_state, QSubState):
         return type(sub_state)
-    if isinstance(sub_state, Mapping) and _is_document(sub_state):
+    if _is_mapping(sub_state) and _is_document(sub_state):
         return _document_class(sub_state, QSubState, f"{path}.sub_state")
     raise _invalid(
         f"{path}.sub_state",

@@ -133,13 +133,13 @@ def schema_components(
 
 def _polish(components: dict[str, Any]) -> dict[str, Any]:
     aliases = {states.__name__: states for states in SUB_STATES.values()}
-    polished = {}
+    polished: dict[str, Any] = {}
     for name, component in components.items():
         component = dict(component)  # noqa: PLW2901 - a copy is edited, not msgspec's
         if "description" in component:
             component["description"] = inspect.cleandoc(component["description"])
         states = aliases.get(name)
-        if states is not None and issubclass(states, QSubState):
+        if states is not None:
             component["enum"] = [value for member in states for value in member.all_values]
             component["description"] = (
                 f"{component.get('description', '')}\n\nThe first value of each state is the one "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import msgspec
 
@@ -12,9 +12,9 @@ from qtoolkit.core import mson
 from qtoolkit.core.codecs import Decoder, decode
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
-    from qtoolkit.cli.kinds import Kind
+    from qtoolkit.cli._kinds import Kind
     from qtoolkit.core.codecs import Format
 
 __all__ = ["find_errors", "located"]
@@ -75,7 +75,8 @@ def _mson_errors(data: bytes, kind: Kind) -> Iterator[str]:
     if not isinstance(document, list):
         yield f"$: expected an array of MSON documents, got {type(document).__name__}"
         return
-    for index, item in enumerate(document):
+    documents = cast("Sequence[Any]", document)
+    for index, item in enumerate(documents):
         yield from _errors(functools.partial(mson.from_dict, item, kind.item), f"$[{index}]")
 
 
