@@ -121,7 +121,7 @@ def test_mson_of_several_schedulers_converts_only_to_mson(
         "jobs",
     )
     assert status == 1
-    assert "expected a `SlurmState`, got `PBSState` - at `$[1].sub_state`" in err
+    assert "qtk: invalid data: $[1].sub_state: expected a `SlurmState`, got `PBSState`" in err
     assert not (tmp_path / "o.ndjson").exists()
     again = tmp_path / "again.json"
     status, _, _ = run(
@@ -284,13 +284,35 @@ def test_validate_resources_rules(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert out.startswith("$: process_placement is None but queue_name is set")
 
 
-def test_validate_caps_the_error_list(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_validate_lists_each_kind_of_error_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     path = tmp_path / "many.json"
-    path.write_text(json.dumps([{"state": "X"}] * 80))
+    path.write_text(json.dumps([{"state": "X"}] * 80 + [{"runtime": "long"}]))
     status, out, err = run(capsys, "validate", str(path), *SLURM)
     assert status == 1
-    assert out.splitlines()[-1] == "... and 30 more errors"
-    assert "80 errors" in err
+    assert out.splitlines() == [
+        "$[0].state: Invalid enum value 'X' (and 79 more like it)",
+        "$[80].runtime: Expected `int | null`, got `str`",
+    ]
+    assert err == f"qtk: {path}: 81 errors\n"
+
+
+def test_validate_caps_the_kinds_of_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("qtoolkit.cli._commands._MAX_ERRORS", 2)
+    path = tmp_path / "many.json"
+    kinds = [{"state": "X"}, {"runtime": "long"}, {"info": {"cpus": "eight"}}]
+    path.write_text(json.dumps(kinds * 3))
+    status, out, err = run(capsys, "validate", str(path), *SLURM)
+    assert status == 1
+    assert out.splitlines() == [
+        "$[0].state: Invalid enum value 'X' (and 2 more like it)",
+        "$[1].runtime: Expected `int | null`, got `str` (and 2 more like it)",
+        "... and 3 more errors of 1 other kind",
+    ]
+    assert err == f"qtk: {path}: 9 errors\n"
 
 
 def test_inspect_summarizes(

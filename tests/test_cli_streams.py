@@ -225,7 +225,7 @@ def test_a_closed_pipe_ends_quietly(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     def broken(*_: Any) -> int:
         raise BrokenPipeError
 
-    monkeypatch.setattr("qtoolkit.cli._main.write_items", broken)
+    monkeypatch.setattr("qtoolkit.cli._commands.write_items", broken)
     capture_stdout(monkeypatch, io.BytesIO())
     stderr = io.StringIO()
     monkeypatch.setattr(sys, "stderr", stderr)
@@ -465,7 +465,7 @@ def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     def interrupted(*_: Any) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("qtoolkit.cli._main.write_items", interrupted)
+    monkeypatch.setattr("qtoolkit.cli._commands.write_items", interrupted)
     source = tmp_path / "in.json"
     source.write_bytes(encode(generate_snapshot(3)))
     assert main(["convert", str(source), str(tmp_path / "o.json"), *SLURM]) == 130

@@ -24,7 +24,7 @@ from qtoolkit.cli._output import rewritable
 from qtoolkit.cli._progress import progress
 from qtoolkit.core import mson
 from qtoolkit.core.codecs import Decoder, decode
-from qtoolkit.core.data_objects import QJob
+from qtoolkit.core.data_objects import QJob, QResources
 from qtoolkit.core.filepath import encode_path
 from qtoolkit.core.ndjson import iter_ndjson, write_ndjson
 
@@ -48,6 +48,7 @@ _EXTENSIONS = {
     ".mpk": "msgpack",
     ".ndjson": "ndjson",
     ".jsonl": "ndjson",
+    ".mson": "mson",
 }
 _FLUSH_BYTES = 1 << 20
 _ANY_JOB: Any = QJob  # parametrized with a sub-state class known only at run time
@@ -169,7 +170,7 @@ def write_items(items: Iterable[Any], stream: IO[bytes], fmt: str, kind: Kind) -
     values JSON lacks (bytes, timestamps, extensions, NaN, keys that are not strings), which
     msgspec would write changed or not at all.
     """
-    if kind.name == "resources" and fmt != "msgpack":
+    if kind.item is QResources and fmt != "msgpack":
         items = _json_faithful(items)
     counted = _Counted(items)
     try:

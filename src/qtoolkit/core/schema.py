@@ -36,6 +36,7 @@ __all__ = [
     "SCHEMA_FILE",
     "SCHEMA_TYPES",
     "json_schema",
+    "json_schema_of",
     "json_schemas",
     "schema_components",
     "write_schema_file",
@@ -88,8 +89,13 @@ def json_schema(name: str) -> dict[str, Any]:
     except KeyError:
         msg = f"no schema named {name!r}; choose one of: {', '.join(SCHEMA_TYPES)}"
         raise KeyError(msg) from None
+    return json_schema_of(kind, name)
+
+
+def json_schema_of(kind: Any, title: str) -> dict[str, Any]:
+    """The self-contained JSON Schema of any type the codecs decode, e.g. ``list[QResources]``."""
     (root,), components = schema_components([kind])
-    schema: dict[str, Any] = {"$schema": _DIALECT, "title": name, **root}
+    schema: dict[str, Any] = {"$schema": _DIALECT, "title": title, **root}
     if components:
         schema["$defs"] = components
     return schema
