@@ -326,9 +326,8 @@ def test_inspect_summarizes(
         line.split()[:2] == ["SlurmState.PENDING", str(pending)] for line in out.splitlines()
     )
     runtimes = [job.runtime for job in snapshot if job.runtime is not None]
-    runtime_row = next(line for line in out.splitlines() if line.startswith("runtime (s)"))
-    assert runtime_row.split()[2:4] == [str(len(runtimes)), str(min(runtimes))]
-    assert runtime_row.split()[-1] == str(sum(runtimes))
+    runtime_row = next(line for line in out.splitlines() if line.startswith("runtime "))
+    assert runtime_row.split()[1] == str(len(runtimes))
     queues = {job.queue_name for job in snapshot}
     assert all(any(line.startswith(f"{q} ") for line in out.splitlines()) for q in queues)
     # Jobs are all inspect reads, so --type may be left out.
