@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ __all__ = [
     "json_schema",
     "json_schema_of",
     "json_schemas",
+    "plain_text",
     "schema_components",
     "write_schema_file",
 ]
@@ -121,6 +123,21 @@ def write_schema_file(path: Path = SCHEMA_FILE) -> None:
     path.write_text(json.dumps(json_schemas(), indent=1, sort_keys=False) + "\n", encoding="utf-8")
 
 
+def plain_text(docstring: str) -> str:
+    """A docstring as a schema description: no indentation, no reStructuredText markup.
+
+    ``:class:`~pkg.Name``` becomes ``Name`` and a double-backquoted literal its bare text, as
+    tools show descriptions as they are.
+    """
+    text = inspect.cleandoc(docstring)
+    text = _ROLE.sub(lambda match: match["target"].rpartition(".")[2], text)
+    return _LITERAL.sub(r"\1", text)
+
+
+_ROLE = re.compile(r":[a-z:]+:`~?(?P<target>[^`]+)`")
+_LITERAL = re.compile(r"``([^`]+)``")
+
+
 def _definition_name(name: str) -> str:
     return name.replace("[", "_").replace("]", "_")
 
@@ -143,7 +160,7 @@ def _polish(components: dict[str, Any]) -> dict[str, Any]:
     for name, component in components.items():
         component = dict(component)  # noqa: PLW2901 - a copy is edited, not msgspec's
         if "description" in component:
-            component["description"] = inspect.cleandoc(component["description"])
+            component["description"] = plain_text(component["description"])
         states = aliases.get(name)
         if states is not None:
             component["enum"] = [value for member in states for value in member.all_values]
