@@ -6,12 +6,14 @@ The names upstream qtoolkit exports at its top level are importable from here to
 # The schedulers' sub-states register themselves when defined (see ``qtoolkit.core.registry``),
 # which MSON documents and the JSON Schema rely on. The package's own modules all sit below this
 # one, so importing them here defines the sub-states before any of them can be needed.
-import qtoolkit.io.pbs
-import qtoolkit.io.sge
-import qtoolkit.io.shell
-import qtoolkit.io.slurm  # noqa: F401
 from qtoolkit.core.data_objects import QJob, QJobInfo, QResources, QState, QSubState
+from qtoolkit.io.pbs import PBSState
+from qtoolkit.io.sge import SGEState
+from qtoolkit.io.shell import ShellState
+from qtoolkit.io.slurm import SlurmState
 
 __all__ = ["QJob", "QJobInfo", "QResources", "QState", "QSubState", "__version__"]
 
 __version__ = "0.1.0"
+
+_SCHEDULER_SUB_STATES = (PBSState, SGEState, ShellState, SlurmState)

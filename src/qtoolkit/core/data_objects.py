@@ -168,12 +168,36 @@ class QSubState(QTKEnum):
 
 
 class ProcessPlacement(QTKEnum):
-    """How the processes of a job are placed on the nodes."""
+    """How the processes of a job are placed on the nodes.
+
+    A member's value in any letter case names it (``ProcessPlacement("same_node")``), as YAML and
+    JSON configurations write it; this holds wherever a placement is read, decoders included.
+    Any other value is an :class:`~qtoolkit.core.exceptions.UnsupportedResourcesError` (a
+    ``ValueError``) naming it and the valid ones.
+    """
 
     NO_CONSTRAINTS = "NO_CONSTRAINTS"
     SCATTERED = "SCATTERED"
     SAME_NODE = "SAME_NODE"
     EVENLY_DISTRIBUTED = "EVENLY_DISTRIBUTED"
+
+    @classmethod
+    def _missing_(cls, value: object) -> ProcessPlacement:
+        # Enum, and msgspec's decoders, ask here for a value that is not exactly a member's.
+        if isinstance(value, str) and value.isascii():
+            for member in cls:
+                if member.value == value.upper():
+                    return member
+        valid = ", ".join(member.value for member in cls)
+        msg = f"process_placement {value!r} is not one of {valid} (in any letter case)"
+        raise UnsupportedResourcesError(msg)
+
+
+def _placement(value: object) -> ProcessPlacement | None:
+    """``value`` as a placement: the member a value names, or the error naming valid ones."""
+    if value is None or isinstance(value, ProcessPlacement):
+        return value
+    return ProcessPlacement(value)
 
 
 # Fields that may be set on a QResources without a process placement.
@@ -260,6 +284,8 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
     """Additional keyword arguments to be passed to the scheduler IO."""
 
     def __post_init__(self) -> None:
+        # Decoders give members; Python callers may give a value, e.g. from a YAML file.
+        self.process_placement = _placement(self.process_placement)
         if self.process_placement is None:
             if self.processes and not self.processes_per_node and not self.nodes:
                 self.process_placement = ProcessPlacement.NO_CONSTRAINTS
@@ -350,7 +376,7 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
             msg = f"{' and '.join(conflicting)} cannot be given with {placement.name} placement"
             raise UnsupportedResourcesError(msg)
         requested = options.get("process_placement")
-        if requested is not None and requested is not placement:
+        if requested is not None and ProcessPlacement(requested) is not placement:
             msg = f"process_placement={requested!r} contradicts the {placement.name} factory"
             raise UnsupportedResourcesError(msg)
         return cls(**{**options, **counts, "process_placement": placement})
@@ -366,7 +392,8 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
         counts = (self.nodes, self.processes, self.processes_per_node)
         if self.process_placement is None:
             return list(counts)
-        return _DISTRIBUTE[self.process_placement](*counts)
+        # A value assigned after construction is not checked: read it as a member here.
+        return _DISTRIBUTE[ProcessPlacement(self.process_placement)](*counts)
 
 
 def _scattered(nodes: int | None, processes: int | None, per_node: int | None) -> list[int | None]:
