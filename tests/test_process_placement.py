@@ -77,8 +77,8 @@ def test_any_other_value_is_refused_naming_it_and_the_valid_ones(value: Any) -> 
         QResources(process_placement=value, processes=2)
     with pytest.raises(UnsupportedResourcesError, match=_VALID):
         ProcessPlacement(value)
+    untyped: Any = QResources  # a caller without a type checker
     with pytest.raises(UnsupportedResourcesError, match=_VALID):
-        untyped: Any = QResources  # a caller without a type checker
         untyped.scattered(processes=2, process_placement=value)
 
 
