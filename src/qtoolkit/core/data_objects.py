@@ -123,6 +123,28 @@ class QState(QTKEnum):
     DONE = "DONE"
     FAILED = "FAILED"
 
+    @property
+    def is_final(self) -> bool:
+        """Whether the job has ended for good: DONE or FAILED.
+
+        A final state never changes again, so a poller may stop asking about the job (PSI/J calls
+        this ``JobState.final``). UNDETERMINED is not final: the state is unknown, not ended.
+        """
+        return self in _FINAL_STATES
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the job is still in the queue's hands: queued, held, running or suspended.
+
+        True for QUEUED, QUEUED_HELD, RUNNING, SUSPENDED, REQUEUED and REQUEUED_HELD; False for
+        the final states and for UNDETERMINED, of which nothing is known.
+        """
+        return self in _ACTIVE_STATES
+
+
+_FINAL_STATES = frozenset({QState.DONE, QState.FAILED})
+_ACTIVE_STATES = frozenset(QState) - _FINAL_STATES - {QState.UNDETERMINED}
+
 
 class QSubState(QTKEnum):
     """Base of the job states of one queuing system, defined without members to be subclassed.
