@@ -192,10 +192,8 @@ class QSubState(QTKEnum):
 class ProcessPlacement(QTKEnum):
     """How the processes of a job are placed on the nodes.
 
-    A member's value in any letter case names it (``ProcessPlacement("same_node")``), as YAML and
-    JSON configurations write it; this holds wherever a placement is read, decoders included.
-    Any other value is an :class:`~qtoolkit.core.exceptions.UnsupportedResourcesError` (a
-    ``ValueError``) naming it and the valid ones.
+    A member's value in any letter case names it, as in "same_node" from a YAML configuration,
+    wherever a placement is read (decoders included); other values are refused.
     """
 
     NO_CONSTRAINTS = "NO_CONSTRAINTS"
@@ -205,7 +203,8 @@ class ProcessPlacement(QTKEnum):
 
     @classmethod
     def _missing_(cls, value: object) -> ProcessPlacement:
-        # Enum, and msgspec's decoders, ask here for a value that is not exactly a member's.
+        # Enum, and msgspec's decoders, ask here for a value that is not exactly a member's. The
+        # error is an UnsupportedResourcesError (a ValueError) naming the value and valid ones.
         if isinstance(value, str) and value.isascii():
             for member in cls:
                 if member.value == value.upper():
