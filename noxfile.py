@@ -69,6 +69,14 @@ def typing(session: nox.Session) -> None:
         session.run("mypy", "--python-version", version, "typings")
 
 
+@nox.session
+def typing_pyright(session: nox.Session) -> None:
+    """The typing contracts both checkers must agree on, checked by pyright in strict mode."""
+    session.install("-e", ".", *_group("typing"), "pyright")
+    python = Path(session.bin) / "python"
+    session.run("pyright", "--pythonpath", str(python), "-p", "typings/pyrightconfig.json")
+
+
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The test suite against an installed wheel, failing under 95% branch coverage."""

@@ -501,11 +501,15 @@ class QJobInfo(QTKObject, gc=False):
     """Time limit in seconds."""
 
 
+# A bare ``QJob`` in an annotation means a job of any scheduler, and accepts every QJob[...], also
+# inside an invariant container (``jobs: list[QJob] = slurm_jobs``): so the parameter defaults to
+# Any. It is covariant so that QJob[QSubState], the precise form of "any scheduler" whose
+# sub_state is typed, accepts a QJob[SlurmState] too. Covariance in a mutable field is the usual
+# compromise: through a QJob[QSubState] a checker lets any scheduler's sub-state be assigned.
 if TYPE_CHECKING:
-    # An unparametrized QJob means "any scheduler": QJob is QJob[QSubState].
-    SubStateT = TypeVar("SubStateT", bound=QSubState, default=QSubState)
+    SubStateT = TypeVar("SubStateT", bound=QSubState, default=Any, covariant=True)
 else:
-    SubStateT = TypeVar("SubStateT", bound=QSubState)
+    SubStateT = TypeVar("SubStateT", bound=QSubState, covariant=True)
 
 
 class QJob(QTKObject, Generic[SubStateT], gc=False):
@@ -556,4 +560,5 @@ class QJob(QTKObject, Generic[SubStateT], gc=False):
         """
         from qtoolkit.core import mson  # noqa: PLC0415 - mson imports this module
 
-        return mson.from_dict(d, cls)
+        job: QJob[Any] = mson.from_dict(d, cls)
+        return job
