@@ -56,6 +56,11 @@ def test_a_job_of_a_user_scheduler_round_trips() -> None:
     assert back.sub_state is LsfState.RUNNING
 
 
+def test_a_plain_dict_may_hold_a_user_sub_state_member() -> None:
+    job = QJob.from_dict({"job_id": "1", "sub_state": LsfState.RUNNING})
+    assert job.sub_state is LsfState.RUNNING
+
+
 def test_user_enums_and_objects_round_trip() -> None:
     assert Color.from_dict(Color.RED.as_dict()) is Color.RED
     site = Site(name="hpc", resources=QResources.same_node(processes=4))
@@ -92,6 +97,25 @@ def test_of_two_classes_of_one_name_from_dict_reads_its_own() -> None:
     # Read as an unspecified class, the document is ambiguous.
     with pytest.raises(msgspec.ValidationError, match=r"2 classes named `.*Twin` are defined"):
         mson.from_dict(newer("b").as_dict(), QTKEnum)
+
+
+def test_a_subclass_of_the_same_name_leaves_its_base_readable() -> None:
+    def define_base() -> type[Any]:
+        class Shared(QTKObject):
+            x: int = 0
+
+        return Shared
+
+    base = define_base()
+
+    class Shared(base):  # type: ignore[misc, valid-type]
+        y: int = 0
+
+    # Both are `Shared` documents; each class reads as itself.
+    assert type(base.from_dict(base(x=1).as_dict())) is base
+    assert Shared.from_dict(Shared(x=1, y=2).as_dict()) == Shared(x=1, y=2)
+    with pytest.raises(msgspec.ValidationError, match=r"2 classes named `.*Shared` are defined"):
+        mson.from_dict(base(x=1).as_dict(), QTKObject)
 
 
 def test_a_class_defined_in_a_function_is_forgotten_with_it() -> None:
