@@ -325,3 +325,10 @@ def test_every_state_is_final_active_or_undetermined(state: QState) -> None:
     assert (state.is_final, state.is_active) != (True, True)
     if not state.is_final and not state.is_active:
         assert state is QState.UNDETERMINED
+
+
+@pytest.mark.parametrize("obj", [QJob(), QJobInfo(), QResources(), SubmissionResult()])
+def test_an_undeclared_attribute_is_refused(obj: object) -> None:
+    # Allowing them would cost the garbage-collector-free decoding of jobs (README, Wire format).
+    with pytest.raises(AttributeError, match="partition"):
+        obj.partition = "debug"  # type: ignore[attr-defined]
