@@ -3,26 +3,34 @@
 :func:`as_dict` writes the document upstream qtoolkit writes for an equal object, so documents
 already stored (``QResources.as_dict()`` in a workflow database) and new ones are interchangeable.
 
-:func:`from_dict` reads such documents safely: ``@module``/``@class`` are looked up in a closed
-registry of this package's own classes (plus ``pathlib`` paths, which monty writes for ``Path``
-values). No module named by a document is ever imported; anything else is an error. The fields
-then go through :func:`msgspec.convert`, so every value is validated and an error names its path
-(``$.info.cpus``). Fields missing from a document take their defaults; unknown fields are ignored,
-as the JSON and MessagePack decoders ignore them.
+:func:`from_dict` reads such documents safely: ``@module``/``@class`` are looked up among the
+classes defined in this process (:mod:`.registry`: this package's, and any subclass a user defined,
+plus ``pathlib`` paths, which monty writes for ``Path`` values). No module named by a document is
+ever imported; a document naming a class nobody defined is an error. The fields then go through
+:func:`msgspec.convert`, so every value is validated and an error names its path
+(``$.info.cpus``). Fields missing from a document take their defaults. A field the class does not
+have is an error naming it, as upstream's ``from_dict`` refused it: nothing given is silently
+dropped, and a pydantic union such as ``QResources | dict`` keeps a dict of other keys as a dict.
+(The JSON and MessagePack decoders instead ignore unknown fields, for forward compatibility of
+stored payloads; see ``tests/data/wire/POLICY.md``.)
 """
 
 from __future__ import annotations
 
 import enum
 import functools
+import sys
 import types
 import typing
+import weakref
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path, PurePath
 from typing import Any, TypeGuard, TypeVar, overload
 
 import msgspec
 
+from qtoolkit.core import registry
 from qtoolkit.core.filepath import FILE_PATH_META
 
 __all__ = ["as_dict", "from_dict", "json_default", "mson_classes"]
@@ -54,16 +62,13 @@ class _FilePath:
     """Marks a path field, whose value may be given as a pathlib document."""
 
 
-@functools.cache
 def mson_classes() -> Mapping[tuple[str, str], type]:
-    """The closed registry: ``(@module, @class)`` of every class an MSON document may name."""
-    # Imported here: data_objects imports the base classes, whose methods call this module.
-    from qtoolkit.core import data_objects  # noqa: PLC0415
-    from qtoolkit.io import SUB_STATES  # noqa: PLC0415
+    """``(@module, @class)`` of every class an MSON document may name, and the class it names.
 
-    classes = [getattr(data_objects, name) for name in data_objects.__all__]
-    classes += SUB_STATES.values()
-    return {(cls.__module__, cls.__qualname__): cls for cls in classes}
+    These are the classes defined so far (see :mod:`.registry`); of two live classes sharing a
+    module and name, the newer is listed.
+    """
+    return {(cls.__module__, cls.__name__): cls for cls in registry.registered()}
 
 
 def as_dict(obj: object) -> dict[str, Any]:
@@ -73,13 +78,11 @@ def as_dict(obj: object) -> dict[str, Any]:
     of their own; values of other types (a ``Path``, the contents of ``scheduler_kwargs``) are kept
     as they are, for monty's encoder or ``jsanitize`` to handle, as upstream does.
     """
-    from qtoolkit import __version__  # noqa: PLC0415 - the package imports this module
-
     cls = type(obj)
     document: dict[str, Any] = {
         "@module": cls.__module__,
-        "@class": cls.__qualname__,
-        "@version": __version__,
+        "@class": cls.__name__,
+        "@version": _package_version(cls.__module__),
     }
     if isinstance(obj, enum.Enum):
         document["value"] = obj.value
@@ -90,6 +93,16 @@ def as_dict(obj: object) -> dict[str, Any]:
         msg = f"MSON documents are written for qtoolkit objects and enums, not {cls.__name__}"
         raise TypeError(msg)
     return document
+
+
+def _package_version(module: str) -> str | None:
+    """The ``__version__`` of the top-level package of ``module``, as monty writes it, or None.
+
+    The package is already imported (it defined the class being written): it is only looked up.
+    """
+    package = sys.modules.get(module.partition(".")[0])
+    version = getattr(package, "__version__", None)
+    return None if version is None else str(version)
 
 
 def json_default(value: object) -> dict[str, str]:
@@ -176,14 +189,19 @@ def _is_union(annotation: Any) -> bool:
     return typing.get_origin(annotation) in (typing.Union, types.UnionType)
 
 
-@functools.cache
-def _tagged_classes() -> Mapping[str, type[msgspec.Struct]]:
-    """The registry's tagged classes (the results), by the tag their encoding carries."""
+@functools.lru_cache(maxsize=1)
+def _tags(generation: int) -> Mapping[str, type[msgspec.Struct]]:
+    del generation  # the cache key: the table is rebuilt when a class is defined
     return {
         cls.__struct_config__.tag: cls
-        for cls in mson_classes().values()
+        for cls in registry.registered()
         if issubclass(cls, msgspec.Struct) and isinstance(cls.__struct_config__.tag, str)
     }
+
+
+def _tagged_classes() -> Mapping[str, type[msgspec.Struct]]:
+    """The registered tagged classes (the results), by the tag their encoding carries."""
+    return _tags(registry.generation())
 
 
 def _tagged_subclass(document: Mapping[str, Any], cls: Any) -> Any:
@@ -225,13 +243,14 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
     """The fields of a document in the plain form msgspec decodes, nested documents resolved."""
     kinds = _field_kinds(cls)
     tag_field = cls.__struct_config__.tag_field
+    _refuse_unknown_fields(document, cls, kinds.keys() | {tag_field}, path)
     plain: dict[str, Any] = {}
     for name, value in document.items():
         kind = kinds.get(name)
         if kind is None:
             if name == tag_field:
                 plain[name] = value  # a result's "type" tag: msgspec checks it names ``cls``
-            continue  # "@module" and friends, or a field this version does not know
+            continue  # "@module" and friends
         field_path = f"{path}.{name}"
         if kind is _Untyped:
             plain[name] = _untyped_value(value, field_path)
@@ -254,6 +273,20 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
             nested = _document_class(value, kind, field_path) if _is_document(value) else kind
             plain[name] = _plain_fields(value, nested, field_path)
     return plain
+
+
+def _refuse_unknown_fields(
+    document: Mapping[Any, Any], cls: type[Any], fields: AbstractSet[object], path: str
+) -> None:
+    """Refuse keys ``cls`` has no field for, as upstream did; monty's ``@`` keys are not fields."""
+    unknown = [
+        f"`{name}`"
+        for name in document
+        if name not in fields and not (isinstance(name, str) and name.startswith("@"))
+    ]
+    if unknown:
+        message = f"{cls.__name__} has no field {', '.join(unknown)}: unknown fields are refused"
+        raise _invalid(path, message)
 
 
 def _untyped_value(value: Any, path: str) -> Any:
@@ -307,19 +340,34 @@ def _path_string(document: Mapping[str, Any], path: str) -> str:
 
 
 def _document_class(document: Mapping[str, Any], expected: type[Any], path: str) -> type[Any]:
+    """The class a document names, among those defined, that is a subclass of ``expected``.
+
+    Of several live classes of that module and name, ``expected`` itself is the one the caller
+    means (``SomeState.from_dict`` of a class defined again since).
+    """
     module, name = document.get("@module"), document.get("@class")
-    cls = None
+    defined = []
     if isinstance(module, str) and isinstance(name, str):
-        cls = mson_classes().get((module, name))
-    if cls is None:
+        defined = registry.named(module, name)
+    if not defined:
         raise _invalid(
             path,
-            f"unknown MSON class `{module}.{name}`: only qtoolkit's own classes are read, "
-            "no module named by a document is imported",
+            f"unknown MSON class `{module}.{name}`: only classes defined in this process are "
+            "read (qtoolkit's, and subclasses of its classes), no module named by a document "
+            "is imported",
         )
-    if not issubclass(cls, expected):
+    matching = [cls for cls in defined if issubclass(cls, expected)]
+    if not matching:
         raise _invalid(path, f"expected a `{expected.__name__}` document, got `{module}.{name}`")
-    return cls
+    if len(matching) == 1:
+        return matching[0]
+    if expected in matching:
+        return expected
+    raise _invalid(
+        path,
+        f"{len(matching)} classes named `{module}.{name}` are defined: read the document with "
+        "the from_dict of the one meant",
+    )
 
 
 def _check_scheduler(sub_state: Any, parameters: tuple[Any, ...], path: str) -> None:
@@ -334,13 +382,12 @@ def _check_scheduler(sub_state: Any, parameters: tuple[Any, ...], path: str) -> 
         )
 
 
-def _sub_state_class(sub_state: Any, path: str) -> type[Any]:
+def _sub_state_class(sub_state: Any, path: str) -> Any:
     from qtoolkit.core.data_objects import QSubState  # noqa: PLC0415
-    from qtoolkit.io import SlurmState  # noqa: PLC0415
 
     if sub_state is None:
-        # msgspec needs a concrete enum even when there is no sub-state to decode; any will do.
-        return SlurmState
+        # No sub-state to read: the parameter only has to be one msgspec can build a decoder for.
+        return Any
     if isinstance(sub_state, QSubState):
         return type(sub_state)
     if _is_mapping(sub_state) and _is_document(sub_state):
@@ -356,7 +403,10 @@ def _invalid(path: str, message: str) -> msgspec.ValidationError:
     return msgspec.ValidationError(f"{message} - at `{path}`")
 
 
-_FIELD_KINDS: dict[type[Any], dict[str, type[Any]]] = {}
+# Weak keys: a user's class defined in a function may be dropped, and its kinds with it.
+_FIELD_KINDS: weakref.WeakKeyDictionary[type[Any], dict[str, type[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _field_kinds(cls: type[Any]) -> dict[str, type[Any]]:
