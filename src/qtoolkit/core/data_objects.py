@@ -507,10 +507,11 @@ class QJobInfo(QTKObject, gc=False):
 # Any. It is covariant so that QJob[QSubState], the precise form of "any scheduler" whose
 # sub_state is typed, accepts a QJob[SlurmState] too. Covariance in a mutable field is the usual
 # compromise: through a QJob[QSubState] a checker lets any scheduler's sub-state be assigned.
+# The name predates the covariance and other modules import it, so it keeps no ``_co`` suffix.
 if TYPE_CHECKING:
-    SubStateT = TypeVar("SubStateT", bound=QSubState, default=Any, covariant=True)
+    SubStateT = TypeVar("SubStateT", bound=QSubState, default=Any, covariant=True)  # noqa: PLC0105
 else:
-    SubStateT = TypeVar("SubStateT", bound=QSubState, covariant=True)
+    SubStateT = TypeVar("SubStateT", bound=QSubState, covariant=True)  # noqa: PLC0105
 
 
 class QJob(QTKObject, Generic[SubStateT], gc=False):
