@@ -6,6 +6,7 @@ import argparse
 import importlib.util
 import json
 import sys
+import textwrap
 import typing
 from typing import IO, TYPE_CHECKING, Any
 
@@ -147,7 +148,7 @@ def _command(
     command: argparse.ArgumentParser = commands.add_parser(
         name,
         help=summary,
-        description=description,
+        description=textwrap.fill(description, 79),  # the epilog's table keeps its lines
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
