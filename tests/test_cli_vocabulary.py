@@ -143,7 +143,9 @@ def test_schema_of_a_list_of_resources(capsys: pytest.CaptureFixture[str]) -> No
     schema = json.loads(out)
     assert schema["type"] == "array"
     assert schema["items"] == {"$ref": "#/$defs/QResources"}
-    assert run(capsys, "schema", "jobs")[0] == 2  # whose jobs?
+    status, _, err = run(capsys, "schema", "jobs")
+    assert status == 2
+    assert "qtk: error: jobs needs --scheduler (slurm, pbs, sge, shell)" in err
 
 
 def test_mson_extension_is_recognised(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

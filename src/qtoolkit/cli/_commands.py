@@ -278,7 +278,7 @@ def _schema(args: argparse.Namespace) -> int:
     if args.name is None:
         schema = json_schemas()
     elif args.name in KINDS:
-        schema = _kind_schema(resolve_kind(args.name, args.scheduler))
+        schema = _kind_schema(resolve_kind(args.name, args.scheduler, option=""))
     else:
         try:
             schema = json_schema(args.name)
