@@ -164,6 +164,32 @@ def test_every_problem_is_an_error_at_its_own_location() -> None:
     assert {e["type"] for e in info.value.errors()} == {"qtoolkit"}
 
 
+def test_each_unknown_field_is_an_error_at_its_own_location() -> None:
+    with pytest.raises(pydantic.ValidationError) as info:
+        JobRecord.model_validate(
+            {
+                "state": QState.DONE,
+                "resources": {"ntasks": 10, "partition": "debug", "processes": "x"},
+                "info": {"cpus": -1, "gres": "gpu:1"},
+            }
+        )
+    assert [(e["loc"], e["msg"], e["input"]) for e in info.value.errors()] == [
+        (
+            ("resources", "ntasks"),
+            "QResources has no field `ntasks`: unknown fields are refused",
+            10,
+        ),
+        (
+            ("resources", "partition"),
+            "QResources has no field `partition`: unknown fields are refused",
+            "debug",
+        ),
+        (("resources", "processes"), "Expected `int | null`, got `str`", "x"),
+        (("info", "gres"), "QJobInfo has no field `gres`: unknown fields are refused", "gpu:1"),
+        (("info", "cpus"), "Expected `int` >= 0", -1),
+    ]
+
+
 def test_an_error_about_the_whole_object_is_at_the_object() -> None:
     with pytest.raises(pydantic.ValidationError) as info:
         JobRecord.model_validate({"state": QState.DONE, "resources": {"queue_name": "debug"}})

@@ -20,6 +20,9 @@ __all__ = ["every_error"]
 
 _AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+# As mson's refusal of fields a class does not have words it, naming them all at once.
+_UNKNOWN = re.compile(r"^(?P<cls>\w+) has no field (?P<names>`[^`]+`(?:, `[^`]+`)*): unknown")
+_NAME = re.compile(r"`([^`]+)`")
 _MAX_ERRORS = 100  # a document with more problems than this is reported in part
 
 
@@ -39,13 +42,22 @@ def every_error(
     error: msgspec.ValidationError | None = first
     while error is not None and len(errors) < _MAX_ERRORS:
         loc, message = _located(error)
-        if not loc:
+        unknown = _UNKNOWN.match(message)
+        if unknown is not None:  # one error per field, each at its own loc
+            names = _NAME.findall(unknown["names"])
+            for name in names:
+                refused = f"{unknown['cls']} has no field `{name}`: unknown fields are refused"
+                errors.append(((*loc, name), refused, _value_at(remaining, (*loc, name))))
+            if not all(_leave_out(remaining, (*loc, name)) for name in names):
+                break
+        elif not loc:
             if not errors:
                 errors.append(((), message, document))
             break
-        errors.append((loc, message, _value_at(remaining, loc)))
-        if not _leave_out(remaining, loc):
-            break
+        else:
+            errors.append((loc, message, _value_at(remaining, loc)))
+            if not _leave_out(remaining, loc):
+                break
         try:
             read(remaining)
         except msgspec.ValidationError as exc:
