@@ -133,7 +133,7 @@ class ShellIO(BaseSchedulerIO[ShellState]):
     def get_submit_cmd(self, script_file: str | Path | None = "submit.script") -> str:
         """Run ``script_file`` with bash; in the background, printing its pid, unless blocking."""
         command = (
-            f"bash {quote(script_file or '')} > {quote(self.stdout_path)} "
+            f"bash {quote(script_file) if script_file else ''} > {quote(self.stdout_path)} "
             f"2> {quote(self.stderr_path)}"
         )
         if not self.blocking:
