@@ -140,6 +140,11 @@ def upstream_oracle(session: nox.Session) -> None:
     session.run(
         "python", "tests/upstream/record_mson.py", "upstream", str(data / "mson-0.1.7.json")
     )
+    session.run(
+        "python",
+        "tests/upstream/record_io_slurm_shell.py",
+        str(data / "io-slurm-shell-0.1.7.json"),
+    )
 
 
 @nox.session(python=UPSTREAM_PYTHON, default=False)
