@@ -53,7 +53,10 @@ class PBSIOBase(BaseSchedulerIO[SubStateT], abc.ABC):
 
     SUBMIT_CMD: str | None = "qsub"
     CANCEL_CMD: str | None = "qdel"
-    job_id_regex: str | None = r"^\d+\.[\w.-]+(\[\d+(-\d+)?(,\d+)*\])?$"
+    # A job id: its number, for an array "[]" or a sub-job's "[index]" as PBS Pro and Torque
+    # write them ("12[].server", "12[3].server"), then the server; upstream's form with the index
+    # range after the server ("12.server[1-3]") is accepted too.
+    job_id_regex: str | None = r"^\d+(\[\d*\])?\.[\w.-]+(\[\d+(-\d+)?(,\d+)*\])?$"
     _qresources_mapping: ClassVar[dict[str, str]]
     system_name: str
     default_unit: str
