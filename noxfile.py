@@ -1,4 +1,4 @@
-"""Development sessions: ``nox`` runs lint, mypy, typing and tests on every supported Python."""
+"""Development sessions: ``nox`` runs lint, mypy, pyright, typing and the tests on each Python."""
 
 from __future__ import annotations
 
@@ -67,6 +67,18 @@ def typing(session: nox.Session) -> None:
     session.install("-e", ".", *_group("typing"))
     for version in PYTHONS:
         session.run("mypy", "--python-version", version, "typings")
+
+
+@nox.session
+def pyright(session: nox.Session) -> None:
+    """pyright strict over the paths pyproject.toml configures; the public API fully typed.
+
+    ``--verifytypes`` reads the installed package as a user's checker would, so it is installed
+    as a wheel, not in editable mode.
+    """
+    session.install(".", *_group("typing"))
+    session.run("pyright", "--pythonpath", str(Path(session.bin) / "python"))
+    session.run("pyright", "--verifytypes", "qtoolkit", "--ignoreexternal")
 
 
 @nox.session(python=PYTHONS)

@@ -26,6 +26,9 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci_script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "set -euo pipefail" in ci_script
     assert test_command in ci_script.splitlines()
+    # in an environment of its own, with none of the host's PYTHON* variables
+    assert 'exec env -i "${kept[@]}"' in ci_script
+    assert "PYTHON" not in ci_script.split("kept=()")[1]
 
 
 def test_python_examples_run() -> None:

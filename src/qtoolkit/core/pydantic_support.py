@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import enum
 import typing
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
@@ -93,7 +93,7 @@ def _validate(value: Any, source: Any, cls: type[Any]) -> Any:
                 raise ValueError(msg)
         return value
     if isinstance(value, Mapping):
-        return mson.from_dict(value, source)
+        return mson.from_dict(cast("Mapping[str, Any]", value), source)
     if issubclass(cls, enum.Enum) and not _scheduler_unknown(source):
         return msgspec.convert(value, type=cls)
     msg = f"expected a {cls.__name__}, a dict of its fields or its MSON document"
@@ -111,6 +111,7 @@ def _scheduler_unknown(source: Any) -> bool:
 def _inline(schema: Any, components: Mapping[str, Any]) -> Any:
     """Replace each ``{"$ref": name}`` with its definition (qtoolkit's types are not recursive)."""
     if isinstance(schema, dict):
+        schema = cast("dict[str, Any]", schema)
         if set(schema) == {"$ref"}:
             return _inline(components[schema["$ref"]], components)
         # A discriminator maps tags to refs, which no longer exist once inlined.
@@ -120,5 +121,5 @@ def _inline(schema: Any, components: Mapping[str, Any]) -> Any:
             if key != "discriminator"
         }
     if isinstance(schema, list):
-        return [_inline(item, components) for item in schema]
+        return [_inline(item, components) for item in cast("Iterable[Any]", schema)]
     return schema
