@@ -148,6 +148,11 @@ def upstream_oracle(session: nox.Session) -> None:
         "python", "tests/upstream/record_mson.py", "upstream", str(data / "mson-0.1.7.json")
     )
     session.run(
+        "python",
+        "tests/upstream/record_io_slurm_shell.py",
+        str(data / "io-slurm-shell-0.1.7.json"),
+    )
+    session.run(
         "python", "tests/upstream/record_io_pbs_sge.py", str(data / "io-pbs-sge-0.1.7.json")
     )
 
