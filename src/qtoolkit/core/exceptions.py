@@ -21,11 +21,31 @@ QTKError = QTKException
 
 
 class CommandFailedError(QTKException):
-    """A scheduler command failed, typically with a non-zero exit code."""
+    """A scheduler command failed, typically with a non-zero exit code.
+
+    ``exit_code`` and ``stderr`` hold what the command returned, when known; the message names
+    them too.
+    """
+
+    def __init__(
+        self, *args: object, exit_code: int | None = None, stderr: str | None = None
+    ) -> None:
+        super().__init__(*args)
+        self.exit_code = exit_code
+        self.stderr = stderr
 
 
 class OutputParsingError(QTKException):
-    """The output of a scheduler command could not be understood."""
+    """The output of a scheduler command could not be understood.
+
+    ``line`` (1-based, in the command's standard output) and ``field`` say where, when known; the
+    message names them too.
+    """
+
+    def __init__(self, *args: object, line: int | None = None, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.line = line
+        self.field = field
 
 
 class UnsupportedResourcesError(QTKException, ValueError):

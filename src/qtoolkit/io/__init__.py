@@ -1,20 +1,38 @@
-"""Scheduler-specific job sub-states, one module per queue manager."""
+"""Scheduler IO: submission scripts, commands and output parsing, one module per scheduler."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from qtoolkit.io.base import BaseSchedulerIO, QTemplate
 from qtoolkit.io.pbs import PBSState
 from qtoolkit.io.sge import SGEState
-from qtoolkit.io.shell import ShellState
-from qtoolkit.io.slurm import SlurmState
+from qtoolkit.io.shell import ShellIO, ShellState
+from qtoolkit.io.slurm import SlurmIO, SlurmState
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from qtoolkit.core.data_objects import QSubState
 
-__all__ = ["SUB_STATES", "PBSState", "SGEState", "ShellState", "SlurmState"]
+__all__ = [
+    "SUB_STATES",
+    "BaseSchedulerIO",
+    "PBSState",
+    "QTemplate",
+    "SGEState",
+    "ShellIO",
+    "ShellState",
+    "SlurmIO",
+    "SlurmState",
+    "scheduler_mapping",
+]
+
+scheduler_mapping: dict[str, type[BaseSchedulerIO[Any]]] = {
+    "slurm": SlurmIO,
+    "shell": ShellIO,
+}
+"""The IO class of each scheduler, by the name jobflow-remote's ``scheduler_type`` uses."""
 
 SUB_STATES: Mapping[str, type[QSubState]] = {
     "slurm": SlurmState,

@@ -1,10 +1,28 @@
-"""States of plain processes run by the shell "scheduler" (as ``ps`` reports them)."""
+"""Plain processes as jobs: the shell "scheduler" (``bash`` to run, ``ps`` to list, ``kill``)."""
 
 from __future__ import annotations
 
-from qtoolkit.core.data_objects import QState, QSubState
+from itertools import repeat
+from typing import TYPE_CHECKING, Any, ClassVar
 
-__all__ = ["ShellState"]
+from qtoolkit.core.data_objects import (
+    CancelResult,
+    CancelStatus,
+    QState,
+    QSubState,
+    SubmissionResult,
+    SubmissionStatus,
+)
+from qtoolkit.core.exceptions import CommandFailedError, OutputParsingError
+from qtoolkit.io.base import BaseSchedulerIO, as_text, quote
+from qtoolkit.io.columns import build_jobs, clock_seconds, convert_column, parsing_error
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from qtoolkit.core.data_objects import QJob, QResources
+
+__all__ = ["ShellIO", "ShellState", "TruncatedUsernameError"]
 
 
 class ShellState(QSubState):
@@ -18,6 +36,8 @@ class ShellState(QSubState):
     PAGING = "W"
     DEAD = "X"
     DEFUNCT = "Z"
+    # Linux 4.14+ shows idle kernel threads as I, and ps -U root lists them. Not in upstream.
+    IDLE = "I"
 
     @property
     def qstate(self) -> QState:
@@ -38,4 +58,253 @@ _QSTATE_OF: dict[ShellState, QState] = {
     # A zombie has exited but its exit status is not known from ps alone, so it cannot be told
     # apart from a failure; upstream reports DONE and so do we.
     ShellState.DEFUNCT: QState.DONE,
+    ShellState.IDLE: QState.RUNNING,
 }
+
+
+class TruncatedUsernameError(OutputParsingError, RuntimeError):
+    """``ps`` cut a user name short (it ends with ``+``) and the IO was asked to be strict.
+
+    Also a ``RuntimeError``, the error upstream raised.
+    """
+
+
+_PS_COLUMNS = 5  # pid, user, etime, state, comm
+
+
+class ShellIO(BaseSchedulerIO[ShellState]):
+    """Jobs run as background processes of a shell, listed with ``ps`` and killed with ``kill``.
+
+    ``ps`` on Linux cuts user names longer than its column (7-8 characters) and marks them with a
+    ``+``: ``username_maxchars`` widens the column (``user:NN``; not accepted by macOS's ``ps``,
+    which never cuts), and ``ps_username_strict`` makes a cut name an error.
+    """
+
+    header_template: str
+    header_template_file: str | None = "shell"
+
+    CANCEL_CMD: str | None = "kill -9"
+
+    job_id_regex: str | None = r"^[1-9]\d*$"
+
+    _qresources_mapping: ClassVar[dict[str, str]] = {
+        "job_name": "job_name",
+        "output_filepath": "qout_path",
+        "error_filepath": "qerr_path",
+    }
+
+    def __init__(
+        self,
+        blocking: bool = False,
+        stdout_path: str | Path = "stdout",
+        stderr_path: str | Path = "stderr",
+        ps_username_strict: bool = False,
+        username_maxchars: int | None = None,
+    ) -> None:
+        """Configure how scripts run and how ``ps`` is read.
+
+        ``blocking``: wait for the script (else run it with ``nohup`` in the background and print
+        its pid). ``stdout_path`` / ``stderr_path``: where the script's outputs go.
+        ``ps_username_strict``: a user name ``ps`` cut short is an error.
+        ``username_maxchars``: width of the user column of ``ps`` (``None``: its default).
+        """
+        if not _is_column_width(username_maxchars):
+            msg = f"username_maxchars must be a positive int or None, not {username_maxchars!r}"
+            raise ValueError(msg)
+        self.blocking = blocking
+        self.stdout_path = stdout_path
+        self.stderr_path = stderr_path
+        self.ps_username_strict = ps_username_strict
+        self.username_maxchars = username_maxchars
+
+    # -- scripts ------------------------------------------------------------------------------
+
+    def sanitize_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Quote every value: the header of a shell script is shell commands."""
+        return {
+            key: value if key == "qverbatim" else quote(str(value))
+            for key, value in options.items()
+        }
+
+    def _convert_qresources(self, resources: QResources) -> dict[str, Any]:
+        header: dict[str, Any] = {}
+        for qr_field, key in self._qresources_mapping.items():
+            value = getattr(resources, qr_field)
+            if value is not None:
+                header[key] = value
+        return header
+
+    @property
+    def supported_qresources_keys(self) -> list[str]:
+        """The QResources fields a shell script honours."""
+        return list(self._qresources_mapping)
+
+    # -- commands -----------------------------------------------------------------------------
+
+    def get_submit_cmd(self, script_file: str | Path | None = "submit.script") -> str:
+        """Run ``script_file`` with bash; in the background, printing its pid, unless blocking."""
+        command = (
+            f"bash {quote(script_file or '')} > {quote(self.stdout_path)} "
+            f"2> {quote(self.stderr_path)}"
+        )
+        if not self.blocking:
+            # nohup and redirected outputs let the process outlive a remote session (fabric).
+            command = f"nohup {command} & echo $!"
+        return command
+
+    def _get_job_cmd(self, job_id: str) -> str:
+        return self._get_jobs_list_cmd(job_ids=[job_id])
+
+    def _get_jobs_list_cmd(self, job_ids: list[str] | None = None, user: str | None = None) -> str:
+        if user and job_ids:
+            msg = (
+                "Cannot query by user and job(s) with ps, "
+                "as the user option will override the ids list"
+            )
+            raise ValueError(msg)
+        # etime rather than etimes: older ps do not have etimes.
+        user_field = "user" if self.username_maxchars is None else f"user:{self.username_maxchars}"
+        command = ["ps", f"-o pid,{user_field},etime,state,comm"]
+        if user:
+            command.append(f"-U {user}")
+        if job_ids:
+            command.append("-p " + ",".join(job_ids))
+        return " ".join(command)
+
+    # -- parsing ------------------------------------------------------------------------------
+
+    def parse_submit_output(
+        self, exit_code: int, stdout: str | bytes, stderr: str | bytes
+    ) -> SubmissionResult:
+        """The pid the background submission printed (none when blocking)."""
+        out, err = as_text(stdout), as_text(stderr)
+        if exit_code != 0:
+            return SubmissionResult(
+                exit_code=exit_code, stdout=out, stderr=err, status=SubmissionStatus.FAILED
+            )
+        job_id = out.strip() or None
+        return SubmissionResult(
+            job_id=job_id,
+            exit_code=exit_code,
+            stdout=out,
+            stderr=err,
+            status=SubmissionStatus.SUCCESSFUL if job_id else SubmissionStatus.JOB_ID_UNKNOWN,
+        )
+
+    def parse_cancel_output(
+        self, exit_code: int, stdout: str | bytes, stderr: str | bytes
+    ) -> CancelResult:
+        """The result of ``kill``: FAILED when it exits non-zero (e.g. no such process)."""
+        out, err = as_text(stdout), as_text(stderr)
+        status = CancelStatus.SUCCESSFUL if exit_code == 0 else CancelStatus.FAILED
+        return CancelResult(exit_code=exit_code, stdout=out, stderr=err, status=status)
+
+    def parse_job_output(
+        self,
+        exit_code: int,
+        stdout: str | bytes,
+        stderr: str | bytes,
+        job_id: str | None = None,
+    ) -> QJob[ShellState] | None:
+        """The first process ``ps`` lists, or None when it lists none."""
+        jobs = self.parse_jobs_list_output(exit_code, stdout, stderr)
+        return jobs[0] if jobs else None
+
+    def parse_jobs_list_output(
+        self,
+        exit_code: int,
+        stdout: str | bytes,
+        stderr: str | bytes,
+        job_ids: list[str] | None = None,
+    ) -> list[QJob[ShellState]]:
+        """The processes of a ``ps`` listing (its first line is the header).
+
+        ``ps -p`` exits 1 when none of the pids exists, saying nothing: that is an empty list; a
+        failure with a message on stderr raises :class:`CommandFailedError`.
+        """
+        out, err = as_text(stdout), as_text(stderr)
+        if exit_code != 0 and err.strip():
+            msg = f"command ps failed (exit code {exit_code}): stdout: {out}. stderr: {err}"
+            raise CommandFailedError(msg, exit_code=exit_code, stderr=err)
+        lines = out.split("\n")[1:]
+        numbers = None
+        rows = list(map(str.split, lines, repeat(None), repeat(_PS_COLUMNS - 1)))
+        if set(map(len, rows)) - {_PS_COLUMNS}:
+            numbers, rows = _complete_rows(rows)
+        if not rows:
+            return []
+        pids, users, etimes, stats, names = map(list, zip(*rows, strict=True))
+        if self.ps_username_strict:
+            self._check_usernames(users, numbers)
+        states = convert_column(stats, _shell_state, field="state", first_line=2, lines=numbers)
+        return build_jobs(
+            ShellState,
+            states,
+            name=map(str.rstrip, names),
+            job_id=pids,
+            runtime=clock_seconds(
+                etimes, self._convert_str_to_time, field="etime", first_line=2, lines=numbers
+            ),
+            username=users,
+        )
+
+    @staticmethod
+    def _check_usernames(users: list[str], numbers: list[int] | None) -> None:
+        for user in set(users):
+            if "+" in user:
+                line = numbers[users.index(user)] if numbers else users.index(user) + 2
+                msg = f"line {line}: the username was truncated: {user!r}"
+                raise TruncatedUsernameError(msg, line=line, field="user")
+
+    @staticmethod
+    def _convert_str_to_time(time_str: str | None) -> int | None:
+        """Seconds of a ``ps`` elapsed time, ``[[DD-]hh:]mm:ss``; None for an empty one."""
+        if not time_str:
+            return None
+        parts = time_str.split(":")
+        days = hours = 0
+        try:
+            if "-" in parts[0]:
+                day_part, parts[0] = parts[0].split("-", 1)
+                days = int(day_part)
+            if len(parts) == 3:
+                hours, minutes, seconds = map(int, parts)
+            elif len(parts) == 2:
+                minutes, seconds = map(int, parts)
+            else:
+                msg = f"{time_str!r} is not an elapsed time of ps"
+                raise OutputParsingError(msg)
+        except ValueError as exc:
+            msg = f"{time_str!r} is not an elapsed time of ps"
+            raise OutputParsingError(msg) from exc
+        return days * 86400 + hours * 3600 + minutes * 60 + seconds
+
+
+def _is_column_width(value: object) -> bool:
+    """None or a positive int (it goes into the ps command)."""
+    return value is None or (type(value) is int and value > 0)
+
+
+def _shell_state(stat: str) -> ShellState:
+    """The state of a STAT code (its first letter; the others are flags such as ``s``, ``+``)."""
+    return ShellState(stat[:1])
+
+
+def _complete_rows(rows: list[list[str]]) -> tuple[list[int], list[list[str]]]:
+    """The rows that are not blank, with their line numbers; a short row is an error."""
+    numbers: list[int] = []
+    kept: list[list[str]] = []
+    for number, row in enumerate(rows, start=2):
+        if not row:
+            continue
+        if len(row) < _PS_COLUMNS:
+            raise parsing_error(
+                f"expected {_PS_COLUMNS} columns (pid, user, etime, state, command)",
+                field="row",
+                value=" ".join(row),
+                index=number - 2,
+                first_line=2,
+            )
+        numbers.append(number)
+        kept.append(row)
+    return numbers, kept

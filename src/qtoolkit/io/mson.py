@@ -1,0 +1,126 @@
+"""MSON documents of scheduler IO objects: the class and its constructor arguments.
+
+This is what monty's ``MSONable`` writes for upstream's IO classes, and what jobflow-remote stores
+for a scheduler (``MontyDecoder().process_decoded(doc)`` calls ``cls.from_dict``). Arguments are
+read back from the attribute of the same name (or ``_name``), as ``MSONable`` does; a subclass
+whose constructor takes ``**kwargs`` keeps them in ``self.kwargs``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["io_as_dict", "io_from_dict"]
+
+T = TypeVar("T")
+
+# monty writes a Path argument as {"@module": "pathlib", "@class": "Path", "string": "..."}.
+_PATH_CLASSES = frozenset({"Path", "PosixPath", "WindowsPath", "PurePath", "PurePosixPath"})
+
+
+def _init_parameters(cls: type) -> tuple[list[str], bool]:
+    """The named constructor parameters of ``cls`` and whether it also takes ``**kwargs``."""
+    try:
+        parameters = inspect.signature(cls).parameters.values()
+    except ValueError:  # a class without a constructor of its own
+        return [], False
+    names = [
+        p.name
+        for p in parameters
+        if p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
+    ]
+    return names, any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
+def _module_version(cls: type) -> str | None:
+    """The ``__version__`` of the (already imported) top-level package defining ``cls``."""
+    root = sys.modules.get(cls.__module__.partition(".")[0])
+    version = getattr(root, "__version__", None)
+    return None if version is None else str(version)
+
+
+def _document_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_document_value(item) for item in cast("Iterable[object]", value)]
+    if isinstance(value, dict):
+        items = cast("dict[str, object]", value).items()
+        return {key: _document_value(item) for key, item in items}
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    return value  # a Path stays a Path, for monty's encoder or jsanitize, as MSONable leaves it
+
+
+def io_as_dict(obj: object) -> dict[str, Any]:
+    """The MSON document of an IO object: ``@module``, ``@class``, ``@version``, arguments."""
+    cls = type(obj)
+    document: dict[str, Any] = {
+        "@module": cls.__module__,
+        "@class": cls.__qualname__,
+        "@version": _module_version(cls),
+    }
+    names, var_keyword = _init_parameters(cls)
+    for name in names:
+        for attribute in (name, f"_{name}"):
+            if hasattr(obj, attribute):
+                document[name] = _document_value(getattr(obj, attribute))
+                break
+        else:
+            msg = (
+                f"{cls.__qualname__} cannot write its MSON document: constructor argument "
+                f"{name!r} is not kept as self.{name} or self._{name}"
+            )
+            raise NotImplementedError(msg)
+    if var_keyword:
+        kwargs = getattr(obj, "kwargs", {})
+        document.update({key: _document_value(value) for key, value in kwargs.items()})
+    return document
+
+
+def io_from_dict(
+    cls: type[T], document: object, registry: Mapping[tuple[str, str], type[Any]]
+) -> T:
+    """An instance of ``cls`` (or of the subclass the document names) from its MSON document.
+
+    The subclass is looked up in ``registry``, the IO classes already defined: a document never
+    makes anything be imported. Unknown arguments are a ``ValueError`` naming them.
+    """
+    if not isinstance(document, Mapping):
+        msg = f"expected an MSON document (a dict), got {type(document).__name__}"
+        raise TypeError(msg)
+    fields = cast("Mapping[str, Any]", document)
+    target: type[Any] = cls
+    module, name = fields.get("@module"), fields.get("@class")
+    if isinstance(module, str) and isinstance(name, str):
+        named = registry.get((module, name))
+        if named is None or not issubclass(named, cls):
+            msg = (
+                f"{module}.{name} is not a {cls.__qualname__} defined in this program: "
+                "import the module defining it first (a document never imports one)"
+            )
+            raise ValueError(msg)
+        target = named
+    arguments = {key: _argument(value) for key, value in fields.items() if key[:1] != "@"}
+    names, var_keyword = _init_parameters(target)
+    if not var_keyword and (unknown := sorted(set(arguments).difference(names))):
+        msg = f"{target.__qualname__} takes no argument {', '.join(map(repr, unknown))}"
+        raise ValueError(msg)
+    instance: T = target(**arguments)
+    return instance
+
+
+def _argument(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        mapping = cast("Mapping[str, object]", value)
+        if mapping.get("@module") == "pathlib" and mapping.get("@class") in _PATH_CLASSES:
+            return Path(str(mapping.get("string", "")))
+        return {key: _argument(item) for key, item in mapping.items()}
+    if isinstance(value, list):
+        return [_argument(item) for item in cast("list[object]", value)]
+    return value

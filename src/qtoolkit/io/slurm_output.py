@@ -1,0 +1,309 @@
+"""Readers of what SLURM's commands print: ``squeue`` listings and ``scontrol show job -o``.
+
+Kept apart from :mod:`qtoolkit.io.slurm` (commands and scripts): these functions take text and
+give jobs, and are where the polling time goes.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import repeat
+from typing import TYPE_CHECKING
+
+from qtoolkit.core.data_objects import QJob, QJobInfo, QState
+from qtoolkit.core.exceptions import OutputParsingError
+from qtoolkit.io.columns import build_infos, build_jobs, clock_seconds, convert_column
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from qtoolkit.io.slurm import SlurmState
+
+__all__ = ["read_scontrol_job", "read_squeue", "slurm_memory_kb", "slurm_seconds"]
+
+_MEMORY_POWERS = {"K": 0, "M": 1, "G": 2, "T": 3}
+
+
+def slurm_seconds(time_str: str | None) -> int | None:
+    """Seconds of a SLURM duration (``[D-]HH:MM:SS``, ``MM:SS``, ``MM``); None if unlimited/unset.
+
+    Raises :class:`OutputParsingError` for anything else.
+    """
+    if not time_str:
+        return None
+    if time_str in ("UNLIMITED", "NOT_SET"):
+        return None
+    days = hours = minutes = seconds = 0
+    parts = time_str.split(":")
+    try:
+        if "-" in parts[0]:
+            day_part, parts[0] = parts[0].split("-", 1)
+            days = int(day_part)
+        if len(parts) == 3:
+            hours, minutes, seconds = map(int, parts)
+        elif len(parts) == 2:
+            minutes, seconds = map(int, parts)
+        elif len(parts) == 1:
+            minutes = int(parts[0])
+        else:
+            msg = f"{time_str!r} is not a SLURM duration"
+            raise OutputParsingError(msg)
+    except ValueError as exc:
+        msg = f"{time_str!r} is not a SLURM duration"
+        raise OutputParsingError(msg) from exc
+    return days * 86400 + hours * 3600 + minutes * 60 + seconds
+
+
+def slurm_memory_kb(memory: str | None) -> int | None:
+    """KiB of a SLURM memory amount (``4000``, ``4000M``, ``2G``; a bare number is MiB).
+
+    Raises :class:`OutputParsingError` for anything else.
+    """
+    if not memory:
+        return None
+    unit = memory[-1]
+    if unit in _MEMORY_POWERS:
+        memory = memory[:-1]
+    elif any(u in memory for u in _MEMORY_POWERS):
+        msg = f"{memory!r} is not a SLURM memory amount"
+        raise OutputParsingError(msg)
+    else:
+        unit = "M"
+    try:
+        value = int(memory)
+    except ValueError as exc:
+        msg = f"{memory!r} is not a SLURM memory amount"
+        raise OutputParsingError(msg) from exc
+    power: int = _MEMORY_POWERS[unit]
+    return value << (10 * power)
+
+
+def _or_none(convert: Callable[[str], int | None]) -> Callable[[str], int | None]:
+    """``convert`` of the stripped value, ``None`` where it cannot be read (as upstream)."""
+
+    def lenient(value: str) -> int | None:
+        try:
+            return convert(value.strip())
+        except (ValueError, OutputParsingError):
+            return None
+
+    return lenient
+
+
+def _strict(convert: Callable[[str], int | None]) -> Callable[[str], int | None]:
+    def stripped(value: str) -> int | None:
+        return convert(value.strip())
+
+    return stripped
+
+
+_int_or_none = _or_none(int)
+_memory_or_none = _or_none(slurm_memory_kb)
+_seconds_or_none = _or_none(slurm_seconds)
+_seconds = _strict(slurm_seconds)
+
+
+def read_squeue(
+    text: str, separator: str, fields: Sequence[str], state_type: type[SlurmState]
+) -> list[QJob[SlurmState]]:
+    """The jobs of a ``squeue -o`` listing whose columns are ``fields``, split by ``separator``.
+
+    Lines without the separator are skipped. A job name holding the separator keeps it (the
+    name is the one free-text column). Every value is stripped, as upstream does.
+    """
+    width = len(fields)
+    # Split on line feeds only: a job name may hold other characters splitlines() breaks on.
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    numbers: list[int] | None = None
+    if lines and set(map(str.count, lines, repeat(separator))) == {width - 1}:
+        # The common case: one split of the whole listing, columns by slicing.
+        flat = separator.join(lines).split(separator)
+        columns = [flat[index::width] for index in range(width)]
+    else:
+        columns, numbers = _columns_line_by_line(lines, separator, fields)
+    count = len(columns[0]) if columns else 0
+    if not count:
+        return []
+    by_name = dict(zip(fields, columns, strict=True))
+
+    def column(name: str) -> list[str] | None:
+        return by_name.get(name)
+
+    ids, raw_states = column("job_id"), column("state_raw")
+    if raw_states is None:
+        msg = "the squeue fields hold no state_raw column"
+        raise OutputParsingError(msg, field="state_raw")
+    states = convert_column(
+        raw_states, lambda value: state_type(value.strip()), field="state", lines=numbers
+    )
+    time_limit = column("time_limit")
+    time_used = column("time_used")
+    infos = build_infos(
+        count,
+        memory_per_cpu=_mapped(column("min_memory"), _memory_or_none, "min_memory", numbers),
+        nodes=_mapped(column("number_nodes"), _int_or_none, "number_nodes", numbers),
+        cpus=_mapped(column("number_cpus"), _int_or_none, "number_cpus", numbers),
+        time_limit=None
+        if time_limit is None
+        else clock_seconds(time_limit, _seconds, field="time_limit", lines=numbers),
+    )
+    return build_jobs(
+        state_type,
+        states,
+        name=_stripped(column("job_name")),
+        job_id=_stripped(ids),
+        info=infos,
+        runtime=None
+        if time_used is None
+        else clock_seconds(time_used, _seconds_or_none, field="time_used", lines=numbers),
+        queue_name=_stripped(column("partition")),
+        username=_stripped(column("username")),
+    )
+
+
+def _mapped(
+    values: list[str] | None,
+    convert: Callable[[str], int | None],
+    field: str,
+    lines: list[int] | None,
+) -> list[int | None] | None:
+    if values is None:
+        return None
+    return convert_column(values, convert, field=field, lines=lines)
+
+
+def _stripped(values: list[str] | None) -> list[str] | None:
+    return None if values is None else list(map(str.strip, values))
+
+
+def _columns_line_by_line(
+    lines: list[str], separator: str, fields: Sequence[str]
+) -> tuple[list[list[str]], list[int]]:
+    """Columns of the lines holding the separator, and the 1-based line number of each row."""
+    width = len(fields)
+    name_index = fields.index("job_name") if "job_name" in fields else None
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for number, line in enumerate(lines, start=1):
+        if separator not in line:
+            continue
+        values = line.split(separator)
+        extra = len(values) - width
+        if extra > 0 and name_index is not None:
+            values[name_index : name_index + extra + 1] = [
+                separator.join(values[name_index : name_index + extra + 1])
+            ]
+        elif extra:
+            msg = (
+                f"line {number}: expected {width} fields split by {separator!r}, "
+                f"found {len(values)}"
+            )
+            raise OutputParsingError(msg, line=number)
+        rows.append(values)
+        numbers.append(number)
+    return [list(column) for column in zip(*rows, strict=True)], numbers
+
+
+# ``Key=value`` pairs of ``scontrol show job -o``; a value may hold spaces (job names, paths), so a
+# pair starts only where a space is followed by a word and "=".
+_PAIR_START = re.compile(r" +(?=[A-Za-z][\w:/.]*=)")
+_USER_ID = re.compile(r"^(?P<name>.*?)(?:\(\d+\))?$")
+_TERMINAL = frozenset({QState.DONE, QState.FAILED})
+
+
+def _scontrol_pairs(line: str, number: int) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in _PAIR_START.split(line.strip()):
+        key, sep, value = item.partition("=")
+        if not sep:
+            msg = f"line {number}: expected Key=value, found {item!r}"
+            raise OutputParsingError(msg, line=number)
+        pairs.setdefault(key, value)
+    # The job name is free text, whatever it holds: everything up to the user that follows it.
+    _, found, rest = line.partition(" JobName=")
+    name, found_user, _ = rest.partition(" UserId=")
+    if found and found_user:
+        pairs["JobName"] = name
+    return pairs
+
+
+def read_scontrol_job(text: str, state_type: type[SlurmState]) -> QJob[SlurmState] | None:
+    """The job of ``scontrol show job -o`` output (its first line), or None if it shows none."""
+    lines = text.splitlines()
+    numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
+    if not numbered:
+        return None
+    number, line = numbered[0]
+    pairs = _scontrol_pairs(line, number)
+
+    def value(key: str) -> str | None:
+        found = pairs.get(key)
+        return None if found in (None, "", "(null)", "N/A") else found
+
+    def number_of(key: str, convert: Callable[[str], int | None]) -> int | None:
+        raw = value(key)
+        if raw is None:
+            return None
+        try:
+            return convert(raw)
+        except (ValueError, OutputParsingError) as exc:
+            msg = f"line {number}: cannot read {key} {raw!r}: {exc}"
+            raise OutputParsingError(msg, line=number, field=key) from exc
+
+    raw_state = value("JobState")
+    if raw_state is None:
+        msg = f"line {number}: no JobState"
+        raise OutputParsingError(msg, line=number, field="JobState")
+    try:
+        sub_state = state_type(raw_state)
+    except ValueError as exc:
+        msg = f"line {number}: cannot read JobState {raw_state!r}: {exc}"
+        raise OutputParsingError(msg, line=number, field="JobState") from exc
+    user = value("UserId")
+    info = QJobInfo(
+        memory=number_of("TRES", _tres_memory),
+        memory_per_cpu=number_of("MinMemoryCPU", slurm_memory_kb),
+        nodes=number_of("NumNodes", _count),
+        cpus=number_of("NumCPUs", _count),
+        threads_per_process=number_of("CPUs/Task", _count),
+        time_limit=number_of("TimeLimit", slurm_seconds),
+    )
+    exit_status = None
+    if sub_state.qstate in _TERMINAL:
+        exit_status = number_of("ExitCode", lambda code: int(code.partition(":")[0]))
+    return QJob(
+        name=pairs.get("JobName"),
+        job_id=value("JobId"),
+        exit_status=exit_status,
+        state=sub_state.qstate,
+        sub_state=sub_state,
+        info=info,
+        account=value("Account"),
+        runtime=number_of("RunTime", slurm_seconds),
+        queue_name=value("Partition"),
+        username=None if user is None else _user_name(user),
+    )
+
+
+def _user_name(user_id: str) -> str:
+    match = _USER_ID.match(user_id)
+    return match.group("name") if match else user_id
+
+
+def _count(value: str) -> int | None:
+    """A count, or a range whose ends agree (``1-1``); None for an open range (``1-4``)."""
+    low, sep, high = value.partition("-")
+    if sep and low != high:
+        return None
+    return int(low)
+
+
+def _tres_memory(tres: str) -> int | None:
+    """The ``mem=`` amount of a TRES list (``cpu=2,mem=4G,node=1``): the job's memory."""
+    for item in tres.split(","):
+        key, _, amount = item.partition("=")
+        if key == "mem":
+            return slurm_memory_kb(amount)
+    return None
