@@ -127,6 +127,13 @@ def bench(session: nox.Session) -> None:
     session.run(
         "python", "benchmarks/run.py", "--upstream-python", str(upstream_python), *session.posargs
     )
+    session.run(
+        "python",
+        "benchmarks/parse_pbs_sge.py",
+        "--upstream-python",
+        str(upstream_python),
+        *session.posargs,
+    )
 
 
 def _upstream_venv(session: nox.Session) -> Path:
@@ -151,6 +158,9 @@ def upstream_oracle(session: nox.Session) -> None:
     )
     session.run(
         "python", "tests/upstream/record_mson.py", "upstream", str(data / "mson-0.1.7.json")
+    )
+    session.run(
+        "python", "tests/upstream/record_io_pbs_sge.py", str(data / "io-pbs-sge-0.1.7.json")
     )
 
 
