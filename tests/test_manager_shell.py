@@ -222,10 +222,13 @@ def test_fates_combine_the_queue_and_the_accounting(zombie: str) -> None:
         # The accounting still has it running: it has left the queue only just now.
         assert fates["999999993"] == InQueue(late)
         assert fates["999999994"] == Unknown("999999994", accounting=True)
-        # Listed in a final state and unknown to the accounting: the listing is its final record.
+        # Listed in a final state but not accounted yet: still on its way out.
         zombie_fate = fates[zombie]
-        assert isinstance(zombie_fate, Finished)
-        assert zombie_fate.job.sub_state == ShellState.DEFUNCT
+        assert isinstance(zombie_fate, InQueue)
+        assert (zombie_fate.job.state, zombie_fate.job.sub_state) == (
+            QState.DONE,
+            ShellState.DEFUNCT,
+        )
         # One accounting query, for the jobs the queue does not show in a state that can change.
         assert accounting.asked == [["999999992", zombie, "999999991", "999999993", "999999994"]]
         assert manager.get_finished_jobs(["999999992", 999999991]) == [failed, done]
