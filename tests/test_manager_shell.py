@@ -19,7 +19,12 @@ from qtoolkit.core.data_objects import (
 )
 from qtoolkit.core.job_fate import Finished, InQueue, Unknown
 from qtoolkit.host.local import LocalHost
+from qtoolkit.io.pbs import PBSIO
+from qtoolkit.io.sge import SGEIO
+from qtoolkit.io.sge_accounting import SGEAccounting
 from qtoolkit.io.shell import ShellIO, ShellState
+from qtoolkit.io.slurm import SlurmIO
+from qtoolkit.io.slurm_accounting import SlurmAccounting
 from qtoolkit.manager import QueueManager
 
 
@@ -247,3 +252,26 @@ def test_accounting_is_not_asked_when_every_job_is_in_the_queue() -> None:
     finally:
         running.kill()
         running.wait()
+
+
+def test_each_scheduler_gets_its_accounting() -> None:
+    assert isinstance(QueueManager(SlurmIO()).accounting, SlurmAccounting)
+    assert isinstance(QueueManager(SGEIO()).accounting, SGEAccounting)
+    assert QueueManager(PBSIO()).accounting is None
+    assert QueueManager(ShellIO()).accounting is None
+    given = SlurmAccounting()
+    assert QueueManager(SlurmIO(), accounting=given).accounting is given
+
+
+def test_get_job_is_none_when_the_scheduler_command_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No scontrol on the PATH: the command fails (exit 127), as scontrol does for an unknown id.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert QueueManager(SlurmIO()).get_job("12") is None
+
+
+def test_no_jobs_ask_nothing() -> None:
+    manager = QueueManager(SlurmIO())
+    assert manager.get_finished_jobs([]) == []
+    assert manager.get_job_fates([]) == {}
