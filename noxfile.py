@@ -91,7 +91,7 @@ def tests(session: nox.Session) -> None:
 @nox.session(python="3.12")
 def integration(session: nox.Session) -> None:
     """Real SLURM, Grid Engine and sshd, brought up and torn down by the tests (root, Debian)."""
-    session.install(".", "pytest>=8")
+    session.install(".[remote]", "pytest>=8")
     session.run("pytest", "-p", "no:cacheprovider", "tests/integration", *session.posargs)
 
 
