@@ -34,8 +34,8 @@ assert_type(sge.parse_cancel_output(0, "", ""), CancelResult)
 assert_type(pbs.get_jobs_list_cmd(["1.server"], None), str)
 assert_type(sge.get_submission_script(["ls"], QResources(processes=1)), str)
 assert_type(sge.get_job_executable, str)
-assert_type(PBSIO._convert_str_to_time("1:00"), int | None)
-assert_type(pbs._convert_memory_str("1gb"), int | None)
+assert_type(PBSIO._convert_str_to_time("1:00"), int | None)  # pyright: ignore[reportPrivateUsage]
+assert_type(pbs._convert_memory_str("1gb"), int | None)  # pyright: ignore[reportPrivateUsage]
 
 # Both share upstream's PBS base, which is a BaseSchedulerIO.
 base: PBSIOBase[Any] = sge
@@ -43,6 +43,6 @@ scheduler: BaseSchedulerIO[PBSState] = pbs
 assert_type(scheduler_mapping["pbs"], type[BaseSchedulerIO[Any]])
 
 # A job of one scheduler is not a job of the other.
-sge_jobs: list[QJob[SGEState]] = pbs.parse_jobs_list_output(0, "", "")  # type: ignore[assignment]
-SGEIO(get_job_executable=1)  # type: ignore[arg-type]
-PBSIO("qstat")  # type: ignore[call-arg]
+sge_jobs: list[QJob[SGEState]] = pbs.parse_jobs_list_output(0, "", "")  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
+SGEIO(get_job_executable=1)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+PBSIO("qstat")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
