@@ -339,7 +339,9 @@ class TestScripts:
             pbs.check_convert_qresources(resources)
 
     def test_placement_of_another_type(self, pbs: PBSIO) -> None:
-        resources = QResources(process_placement=cast("Any", "BadPlacement"))
+        # Construction refuses such a value; an attribute set afterwards is checked here.
+        resources = QResources(processes=1)
+        resources.process_placement = cast("Any", "BadPlacement")
         with pytest.raises(UnsupportedResourcesError, match="placement BadPlacement is not supp"):
             pbs.check_convert_qresources(resources)
 
