@@ -1,7 +1,7 @@
 """One poll of a busy SLURM queue, this project beside upstream qtoolkit 0.1.7.
 
 This project: parse ``squeue``'s text, compare with the last poll, encode the 1% that changed
-(:mod:`qtoolkit.cli.poll_bench`, which ``qtk bench`` also runs). Upstream has no comparison: a
+(:mod:`qtoolkit.cli._poll_bench`, which ``qtk bench`` also runs). Upstream has no comparison: a
 poller built on it parses the text and stores the whole snapshot as MSON, timed by
 ``upstream_peer.py --squeue`` in upstream's own venv on the same text.
 """
@@ -17,7 +17,7 @@ import msgspec
 from benchmarks import sizes
 from benchmarks.peers.upstream import SCRIPT
 from benchmarks.results import PollingStep, TargetResult
-from qtoolkit.cli.poll_bench import measure_polling
+from qtoolkit.cli._poll_bench import measure_polling
 from qtoolkit.synthetic import generate_snapshot, squeue_output
 
 if TYPE_CHECKING:

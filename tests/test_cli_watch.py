@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from qtoolkit.cli import main, watch
-from qtoolkit.cli.watch_lines import change_line, runtime_text
-from qtoolkit.cli.watch_table import LiveView
+from qtoolkit.cli import _watch as watch
+from qtoolkit.cli import main
+from qtoolkit.cli._watch_lines import change_line, runtime_text
+from qtoolkit.cli._watch_table import LiveView
 from qtoolkit.core.changes import JobAppeared, JobChanged, JobVanished, compare_snapshots
 from qtoolkit.core.data_objects import QJob, QJobInfo, QState
 from qtoolkit.eventlog import read_event_log

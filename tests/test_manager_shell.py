@@ -19,7 +19,12 @@ from qtoolkit.core.data_objects import (
 )
 from qtoolkit.core.job_fate import Finished, InQueue, Unknown
 from qtoolkit.host.local import LocalHost
+from qtoolkit.io.pbs import PBSIO
+from qtoolkit.io.sge import SGEIO
+from qtoolkit.io.sge_accounting import SGEAccounting
 from qtoolkit.io.shell import ShellIO, ShellState
+from qtoolkit.io.slurm import SlurmIO
+from qtoolkit.io.slurm_accounting import SlurmAccounting
 from qtoolkit.manager import QueueManager
 
 
@@ -222,10 +227,13 @@ def test_fates_combine_the_queue_and_the_accounting(zombie: str) -> None:
         # The accounting still has it running: it has left the queue only just now.
         assert fates["999999993"] == InQueue(late)
         assert fates["999999994"] == Unknown("999999994", accounting=True)
-        # Listed in a final state and unknown to the accounting: the listing is its final record.
+        # Listed in a final state but not accounted yet: still on its way out.
         zombie_fate = fates[zombie]
-        assert isinstance(zombie_fate, Finished)
-        assert zombie_fate.job.sub_state == ShellState.DEFUNCT
+        assert isinstance(zombie_fate, InQueue)
+        assert (zombie_fate.job.state, zombie_fate.job.sub_state) == (
+            QState.DONE,
+            ShellState.DEFUNCT,
+        )
         # One accounting query, for the jobs the queue does not show in a state that can change.
         assert accounting.asked == [["999999992", zombie, "999999991", "999999993", "999999994"]]
         assert manager.get_finished_jobs(["999999992", 999999991]) == [failed, done]
@@ -244,3 +252,26 @@ def test_accounting_is_not_asked_when_every_job_is_in_the_queue() -> None:
     finally:
         running.kill()
         running.wait()
+
+
+def test_each_scheduler_gets_its_accounting() -> None:
+    assert isinstance(QueueManager(SlurmIO()).accounting, SlurmAccounting)
+    assert isinstance(QueueManager(SGEIO()).accounting, SGEAccounting)
+    assert QueueManager(PBSIO()).accounting is None
+    assert QueueManager(ShellIO()).accounting is None
+    given = SlurmAccounting()
+    assert QueueManager(SlurmIO(), accounting=given).accounting is given
+
+
+def test_get_job_is_none_when_the_scheduler_command_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No scontrol on the PATH: the command fails (exit 127), as scontrol does for an unknown id.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert QueueManager(SlurmIO()).get_job("12") is None
+
+
+def test_no_jobs_ask_nothing() -> None:
+    manager = QueueManager(SlurmIO())
+    assert manager.get_finished_jobs([]) == []
+    assert manager.get_job_fates([]) == {}

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import pytest
 
-from qtoolkit.cli import poll_bench
-from qtoolkit.cli.poll_bench import measure_polling, render_polling
+from qtoolkit.cli import _poll_bench as poll_bench
+from qtoolkit.cli._poll_bench import measure_polling, render_polling
 from qtoolkit.core.changes import compare_snapshots
 from qtoolkit.core.data_objects import QJob, QJobInfo, QState
 from qtoolkit.io import SUB_STATES, SlurmState

@@ -19,12 +19,13 @@ from __future__ import annotations
 import datetime
 import fcntl
 import os
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 import msgspec
 
 from qtoolkit.core.changes import (
     JobAppeared,
+    JobChange,
     JobChanged,
     JobVanished,
     SnapshotChanges,
@@ -267,7 +268,8 @@ class EventLog(Generic[SubStateT]):
             if isinstance(record, Polled):
                 last_poll = record.at
             elif isinstance(record, (JobAppeared, JobChanged, JobVanished)):
-                apply_changes(jobs, (record,))
+                # Decoded with the sub-states of S.
+                apply_changes(jobs, (cast("JobChange[S]", record),))
         if torn:
             os.ftruncate(descriptor, len(data) - torn)
         # EventLog[S], not cls: the class's own parameter would default to QSubState here.

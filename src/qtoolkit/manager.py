@@ -223,7 +223,8 @@ class QueueManager(Generic[SubStateT]):
         """The fate of each of ``jobs`` by job id, in the order given (:mod:`~.core.job_fate`).
 
         One queue listing for all of them, then one accounting query for those the queue does not
-        show in a state that can still change.
+        show in a state that can still change. With accounting, a job is Finished only once the
+        accounting has its final record.
         """
         job_ids = self.scheduler_io.generate_ids_list(jobs) or []
         if not job_ids:
@@ -247,7 +248,10 @@ class QueueManager(Generic[SubStateT]):
                 finished = record.state in FINAL_STATES
                 fates[job_id] = Finished(record) if finished else InQueue(record)
             elif (job := listed.get(job_id)) is not None:
-                fates[job_id] = Finished(job)
+                # Listed in a final state but not accounted yet: on its way out (Grid Engine lists
+                # a job being deleted as "dr"), and the accounting will soon have its exit status.
+                # Without accounting, the listing is the last word.
+                fates[job_id] = Finished(job) if self.accounting is None else InQueue(job)
             else:
                 fates[job_id] = Unknown(job_id, accounting=self.accounting is not None)
         return {job_id: fates[job_id] for job_id in job_ids}

@@ -63,7 +63,7 @@ def generate_snapshot(
 
 
 @overload
-def generate_snapshot(jobs: int, scheduler: str, *, seed: int = 0) -> list[QJob[QSubState]]: ...
+def generate_snapshot(jobs: int, scheduler: str, *, seed: int = 0) -> list[QJob[Any]]: ...
 
 
 def generate_snapshot(jobs: int, scheduler: str = "slurm", *, seed: int = 0) -> list[QJob[Any]]:
@@ -203,7 +203,7 @@ def squeue_output(snapshot: list[QJob[SlurmState]], separator: str = "<><>") -> 
     minimum memory, joined by ``separator`` and a space as the command asks.
     """
     joiner = f"{separator} "
-    lines = []
+    lines: list[str] = []
     for job in snapshot:
         info = job.info or QJobInfo()
         state = job.sub_state.all_values[-1] if job.sub_state is not None else "PD"

@@ -119,13 +119,19 @@ class SnapshotChanges(QTKObject, Generic[SubStateT]):
     current snapshot, vanished jobs that of the previous one.
     """
 
-    appeared: list[JobAppeared[SubStateT]] = msgspec.field(default_factory=list)
+    appeared: list[JobAppeared[SubStateT]] = msgspec.field(
+        default_factory=list[JobAppeared[SubStateT]]
+    )
     """Jobs only in the current snapshot."""
 
-    changed: list[JobChanged[SubStateT]] = msgspec.field(default_factory=list)
+    changed: list[JobChanged[SubStateT]] = msgspec.field(
+        default_factory=list[JobChanged[SubStateT]]
+    )
     """Jobs in both snapshots that differ."""
 
-    vanished: list[JobVanished[SubStateT]] = msgspec.field(default_factory=list)
+    vanished: list[JobVanished[SubStateT]] = msgspec.field(
+        default_factory=list[JobVanished[SubStateT]]
+    )
     """Jobs only in the previous snapshot."""
 
     def __len__(self) -> int:

@@ -38,18 +38,25 @@ FINAL_STATES = frozenset({QState.DONE, QState.FAILED})
 
 
 class InQueue(msgspec.Struct, Generic[SubStateT], frozen=True, tag="in_queue"):
-    """The scheduler still has the job in a state that can change (queued, running, held...)."""
+    """The job has not ended yet: queued, held, running, suspended, or on its way out.
+
+    On its way out: the queue still lists it in a final state (a Grid Engine job being deleted
+    reads FAILED) but the accounting has no final record of it yet; ask again.
+    """
 
     job: QJob[SubStateT]
     """The job as the scheduler lists it now."""
 
 
 class Finished(msgspec.Struct, Generic[SubStateT], frozen=True, tag="finished"):
-    """The job has ended: ``job.state`` is DONE or FAILED, and will not change."""
+    """The job has ended: ``job.state`` is DONE or FAILED, and will not change.
+
+    With accounting, the record is the accounting's, with the exit status; without (the shell),
+    it is the queue's last listing of the job in a final state (a zombie process).
+    """
 
     job: QJob[SubStateT]
-    """The job's final record: from the accounting when it has one (with ``exit_status``), else
-    as the queue last listed it in a final state."""
+    """The job's final record."""
 
 
 class Unknown(msgspec.Struct, frozen=True, tag="unknown"):

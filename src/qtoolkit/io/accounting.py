@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from qtoolkit.core.data_objects import QSubState
+from qtoolkit.io.sge import SGEIO
+from qtoolkit.io.sge_accounting import SGEAccounting
 from qtoolkit.io.slurm import SlurmIO
 from qtoolkit.io.slurm_accounting import SlurmAccounting
 
@@ -58,7 +60,10 @@ def accounting_for(
     SLURM (``sacct``) and Grid Engine (``qacct``) have one; the shell and PBS do not. The IO
     object's class decides (a subclass of ``SlurmIO`` gets SLURM's accounting).
     """
-    # Being a SlurmIO makes SubStateT SlurmState, which the checkers cannot infer from isinstance.
+    # Being a SlurmIO makes SubStateT SlurmState (and an SGEIO SGEState), which the checkers
+    # cannot infer from isinstance.
     if isinstance(scheduler_io, SlurmIO):
         return cast("FinishedJobsAccounting[SubStateT]", SlurmAccounting())
+    if isinstance(scheduler_io, SGEIO):
+        return cast("FinishedJobsAccounting[SubStateT]", SGEAccounting())
     return None

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ..services import GridEngineCell, wait_until
-from ..sge_commands import qacct, qstat_states
+from ..sge_commands import finished, qstat_states
 from .recorder import Recorder
 
 QSTAT = 'qstat -ext -urg -xml -u "*"'
@@ -75,7 +75,6 @@ def record(cell: GridEngineCell, recorder: Recorder, upstream_scripts: dict[str,
     def reached(name: str, state: str) -> None:
         wait_until(
             lambda: qstat_states().get(ids[name]) == state,
-            timeout=60,
             what=f"SGE job {name} ({ids[name]}) in state {state}",
         )
 
@@ -108,11 +107,7 @@ def _job_number(qsub_stdout: str) -> str:
 
 def _wait_accounted(name: str, job_id: str) -> None:
     """Wait until qacct has ``job_id`` and qmaster no longer lists it."""
-    wait_until(
-        lambda: qacct(job_id) is not None and job_id not in qstat_states(),
-        timeout=60,
-        what=f"SGE job {name} ({job_id}) accounted",
-    )
+    wait_until(lambda: finished(job_id), what=f"SGE job {name} ({job_id}) accounted")
 
 
 def _snapshot(recorder: Recorder, ids: dict[str, str], moment: str) -> None:

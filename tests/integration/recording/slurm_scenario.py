@@ -137,7 +137,6 @@ def record(cluster: SlurmCluster, recorder: Recorder, scripts: dict[str, str]) -
 def _wait_state(name: str, job_id: str, ok: Callable[[str], bool]) -> None:
     wait_until(
         lambda: ok(job_state(job_id)),
-        timeout=60,
         what=f"job {name} ({job_id})",
         detail=lambda: job_state(job_id),
     )

@@ -13,7 +13,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from qtoolkit.cli.watch_lines import change_line, job_state, runtime_text
+from qtoolkit.cli._watch_lines import change_line, job_state, runtime_text
 from qtoolkit.core.changes import JobVanished
 
 if TYPE_CHECKING:

@@ -9,14 +9,16 @@ snapshot it recorded: no change is logged twice, none is lost while the watcher 
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import datetime
+import importlib.util
 import math
 import sys
 from typing import TYPE_CHECKING, Any
 
-from qtoolkit.cli.kinds import UsageError
-from qtoolkit.cli.watch_lines import change_line
+from qtoolkit.cli._kinds import UsageError
+from qtoolkit.cli._watch_lines import change_line
 from qtoolkit.core.exceptions import CommandFailedError, OutputParsingError
 from qtoolkit.eventlog import EventLog, EventLogError
 from qtoolkit.io import SGEIO, SUB_STATES, scheduler_mapping
@@ -25,17 +27,53 @@ from qtoolkit.manager import QueueManager
 from qtoolkit.poller import Poller
 
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Iterator
 
     from qtoolkit.core.changes import SnapshotChanges
 
-__all__ = ["WATCHABLE", "watch"]
+__all__ = ["WATCHABLE", "add_watch_command", "watch"]
 
 _ACCOUNTING_WAIT = 60.0
+_DAY = 86_400.0
 
 WATCHABLE = tuple(name for name in scheduler_mapping if name in SUB_STATES)
 """The schedulers ``qtk watch`` can poll."""
+
+
+def add_watch_command(command: argparse.ArgumentParser) -> None:
+    """The options of ``qtk watch``, on its (sub)parser."""
+    command.add_argument(
+        "--scheduler", required=True, choices=WATCHABLE, help="the scheduler to poll"
+    )
+    command.add_argument("--user", help="only this user's jobs (default: every job listed)")
+    command.add_argument(
+        "--interval", type=_seconds, default=10.0, help="seconds between polls (default 10)"
+    )
+    command.add_argument("--log", metavar="PATH", help="append every change to this NDJSON log")
+    command.add_argument("--polls", type=_count, help="stop after this many polls")
+    command.add_argument(
+        "--plain", action="store_true", help="one line per change, even on a terminal"
+    )
+    command.set_defaults(run=watch)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= _DAY:
+        msg = f"expected a number of seconds above 0, up to a day, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        msg = f"expected a positive number of polls, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def watch(args: argparse.Namespace) -> int:
@@ -126,7 +164,7 @@ def _live(
     from rich.console import Console  # noqa: PLC0415 - optional
     from rich.live import Live  # noqa: PLC0415
 
-    from qtoolkit.cli.watch_table import LiveView  # noqa: PLC0415
+    from qtoolkit.cli._watch_table import LiveView  # noqa: PLC0415
 
     console = Console()
     view = LiveView(f"qtk watch: {title}", rows=max(console.height - 16, 5))
@@ -137,11 +175,7 @@ def _live(
 
 
 def _has_rich() -> bool:
-    try:
-        import rich  # noqa: F401, PLC0415 - only whether it is there
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("rich") is not None
 
 
 def _say(line: str) -> None:

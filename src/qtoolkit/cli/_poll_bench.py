@@ -96,7 +96,7 @@ class _Listing(BaseHost):
 def _median(
     action: Callable[[], object], repeat: int, setup: Callable[[], object] | None = None
 ) -> tuple[float, tuple[float, ...]]:
-    times = []
+    times: list[float] = []
     for _ in range(repeat):
         if setup is not None:
             setup()
