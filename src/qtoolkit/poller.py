@@ -20,8 +20,9 @@ from operator import attrgetter, is_
 from typing import TYPE_CHECKING, Generic, cast
 
 from qtoolkit.core.changes import JobVanished, SnapshotChanges, compare_snapshots, index_jobs
-from qtoolkit.core.data_objects import QJob, QState, SubStateT
+from qtoolkit.core.data_objects import QJob, SubStateT
 from qtoolkit.core.exceptions import CommandFailedError, OutputParsingError, QTKException
+from qtoolkit.core.job_fate import FINAL_STATES
 from qtoolkit.io.slurm import SlurmIO
 
 if TYPE_CHECKING:
@@ -30,12 +31,10 @@ if TYPE_CHECKING:
     from qtoolkit.eventlog import EventLog
     from qtoolkit.manager import QueueManager
 
-__all__ = ["FINAL_STATES", "LineCache", "Poller"]
+__all__ = ["LineCache", "Poller"]
 
 _job_id = attrgetter("job_id")
 
-FINAL_STATES = frozenset({QState.DONE, QState.FAILED})
-"""The states a job ends in."""
 
 
 class LineCache(Generic[SubStateT]):
