@@ -18,12 +18,12 @@ __all__ = ["RemoteConfig", "RemoteHost", "SSHConnection", "SSHResult"]
 try:
     # fabric ships no type information: it is held as Any here and met through the protocols below.
     _fabric: Any = importlib.import_module("fabric")
-except ModuleNotFoundError as exc:
+except ModuleNotFoundError as _missing:  # private: a module-level name is part of the API
     msg = (
         "qtoolkit.host.remote needs fabric, which is not installed: "
         "pip install 'qtoolkit-msgspec[remote]'"
     )
-    raise ModuleNotFoundError(msg, name=exc.name) from exc
+    raise ModuleNotFoundError(msg, name=_missing.name) from _missing
 
 
 class SSHResult(Protocol):

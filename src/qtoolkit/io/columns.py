@@ -123,8 +123,8 @@ class ClockReader:
     """Reads columns of clock strings; its tables persist from one column (chunk) to the next."""
 
     def __init__(self) -> None:
-        self.tails = MemoTable(_tail_seconds)
-        self.heads = MemoTable(_head_seconds)
+        self.tails: MemoTable[int] = MemoTable(_tail_seconds)
+        self.heads: MemoTable[int] = MemoTable(_head_seconds)
 
     def seconds(
         self,
