@@ -103,6 +103,13 @@ def bench(session: nox.Session) -> None:
     session.run(
         "python", "benchmarks/run.py", "--upstream-python", str(upstream_python), *session.posargs
     )
+    session.run(
+        "python",
+        "benchmarks/parse_slurm_shell.py",
+        "--upstream-python",
+        str(upstream_python),
+        *session.posargs,
+    )
 
 
 def _upstream_venv(session: nox.Session) -> Path:
