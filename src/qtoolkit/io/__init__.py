@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qtoolkit.io.base import BaseSchedulerIO, QTemplate
-from qtoolkit.io.pbs import PBSState
-from qtoolkit.io.sge import SGEState
+from qtoolkit.io.pbs import PBSIO, PBSState
+from qtoolkit.io.sge import SGEIO, SGEState
 from qtoolkit.io.shell import ShellIO, ShellState
 from qtoolkit.io.slurm import SlurmIO, SlurmState
 
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from qtoolkit.core.data_objects import QSubState
 
 __all__ = [
+    "PBSIO",
+    "SGEIO",
     "SUB_STATES",
     "BaseSchedulerIO",
     "PBSState",
@@ -30,6 +32,8 @@ __all__ = [
 
 scheduler_mapping: dict[str, type[BaseSchedulerIO[Any]]] = {
     "slurm": SlurmIO,
+    "pbs": PBSIO,
+    "sge": SGEIO,
     "shell": ShellIO,
 }
 """The IO class of each scheduler, by the name jobflow-remote's ``scheduler_type`` uses."""
