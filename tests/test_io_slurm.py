@@ -144,8 +144,10 @@ def test_scontrol_failures_and_unreadable_output() -> None:
     with pytest.raises(OutputParsingError, match="line 1: cannot read JobState 'WAVING'") as bad:
         io.parse_job_output(0, "JobId=1 JobName=x UserId=u(1) JobState=WAVING", "")
     assert (bad.value.line, bad.value.field) == (1, "JobState")
-    with pytest.raises(OutputParsingError, match="cannot read NumNodes 'many'"):
-        io.parse_job_output(0, "JobId=1 JobState=RUNNING NumNodes=many", "")
+    # A number that does not read is unknown, as upstream has it.
+    odd = io.parse_job_output(0, "JobId=1 JobState=RUNNING NumNodes=many RunTime=x NumCPUs=4", "")
+    assert odd is not None
+    assert (odd.info, odd.runtime) == (QJobInfo(cpus=4), None)
     with pytest.raises(OutputParsingError, match="no JobState"):
         io.parse_job_output(0, "JobId=1 JobName=x", "")
     with pytest.raises(OutputParsingError, match="expected Key=value"):
