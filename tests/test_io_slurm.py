@@ -304,6 +304,12 @@ def test_large_listings_read_chunk_by_chunk_as_line_by_line() -> None:
     assert jobs[:1] + jobs[2:] == reference_squeue(text)
 
 
+def test_values_are_stripped_as_upstream_strips_them() -> None:
+    line = "\t7\xa0<><> R<><> None<><>  n <><> u <><> p<><> 1:00<><> 1<><> 1<><> 0:07<><> 1G\n"
+    (job,) = SlurmIO().parse_jobs_list_output(0, line, "")
+    assert (job.job_id, job.name, job.username, job.runtime) == ("7", "n", "u", 7)
+
+
 def test_crlf_and_missing_final_newline() -> None:
     text = squeue_listing(5)
     io = SlurmIO()

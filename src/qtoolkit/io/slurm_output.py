@@ -216,7 +216,7 @@ class _SqueueReader:
             sub_states,
             state=map(self.qstates.__getitem__, raw_states),
             name=None if names is None else map(str.strip, names),
-            job_id=None if ids is None else map(str.strip, ids),
+            job_id=None if ids is None else _stripped_ids(ids),
             info=infos,
             runtime=runtime,
             queue_name=column("partition", self.texts),
@@ -232,6 +232,14 @@ class _SqueueReader:
                 convert_column(
                     by_name[name], convert, field=name, first_line=first_line, lines=numbers
                 )
+
+
+def _stripped_ids(ids: list[str]) -> Iterable[str]:
+    """The ids stripped, as upstream does; squeue pads none, so usually they are as they are."""
+    joined = "".join(ids)
+    if joined.isprintable() and " " not in joined:
+        return ids
+    return map(str.strip, ids)
 
 
 def _columns_line_by_line(
