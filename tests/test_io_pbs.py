@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
 import pytest
 from monty.json import MontyDecoder
@@ -335,6 +336,13 @@ class TestScripts:
         self, pbs: PBSIO, resources: QResources, field: str
     ) -> None:
         with pytest.raises(UnsupportedResourcesError, match=f"Keys not supported: {field}"):
+            pbs.check_convert_qresources(resources)
+
+    def test_placement_of_another_type(self, pbs: PBSIO) -> None:
+        # Construction refuses such a value; an attribute set afterwards is checked here.
+        resources = QResources(processes=1)
+        resources.process_placement = cast("Any", "BadPlacement")
+        with pytest.raises(UnsupportedResourcesError, match="placement BadPlacement is not supp"):
             pbs.check_convert_qresources(resources)
 
     def test_resources_without_placement(self, pbs: PBSIO) -> None:

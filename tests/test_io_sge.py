@@ -267,20 +267,53 @@ class TestCommands:
 
 
 class TestScripts:
+    """Scripts Grid Engine 8.1.9's qsub accepts (each checked on a real cell)."""
+
     def test_script_of_resources(self, sge: SGEIO) -> None:
         resources = QResources.no_constraints(
-            processes=4, job_name="relax Si/001", time_limit=3600, queue_name="all.q"
+            processes=4,
+            job_name="relax Si/001",
+            time_limit=3600,
+            queue_name="all.q",
+            memory_per_thread=500,
+            project="materials",
+            scheduler_kwargs={"model": "smp 4"},
         )
         assert sge.get_submission_script("echo hi", resources) == (
             "#!/bin/bash\n"
             "#$ -q all.q\n"
             "#$ -N relax_Si_001\n"
-            "#$ -l select=4\n"
+            "#$ -P materials\n"
+            "#$ -l h_vmem=500M\n"
             "#$ -l h_rt=1:0:0\n"
             "#$ -l s_rt=0:59:24\n"
+            "#$ -pe smp 4\n"
             "\n"
             "echo hi"
         )
+
+    def test_one_slot_needs_no_parallel_environment(self, sge: SGEIO) -> None:
+        script = sge.get_submission_script("ls", QResources(processes=1, rerunnable=True))
+        assert script == "#!/bin/bash\n#$ -r y\n\nls"
+
+    @pytest.mark.parametrize(
+        ("resources", "slots"),
+        [
+            (QResources(processes=4), 4),
+            (QResources.no_constraints(processes=2, threads_per_process=3), 6),
+            (QResources.evenly_distributed(nodes=2, processes_per_node=8), 16),
+            (QResources.same_node(processes=3), 3),
+        ],
+    )
+    def test_several_slots_need_a_parallel_environment(
+        self, sge: SGEIO, resources: QResources, slots: int
+    ) -> None:
+        with pytest.raises(UnsupportedResourcesError, match=f"processes: .* {slots} slots"):
+            sge.get_submission_script("ls", resources)
+
+    def test_placement_is_the_parallel_environment(self, sge: SGEIO) -> None:
+        resources = QResources.scattered(processes=2, scheduler_kwargs={"model": "mpi_rr 2"})
+        assert sge.check_convert_qresources(resources) == {"model": "mpi_rr 2"}
 
     def test_job_name_is_made_acceptable_to_grid_engine(self, sge: SGEIO) -> None:
         script = sge.get_submission_script("ls", {"job_name": "caf\u00e9 run:1"})
@@ -289,10 +322,6 @@ class TestScripts:
     def test_account_is_unsupported(self, sge: SGEIO) -> None:
         with pytest.raises(UnsupportedResourcesError, match="Keys not supported: account"):
             sge.check_convert_qresources(QResources(processes=1, account="chem"))
-
-    def test_rerunnable(self, sge: SGEIO) -> None:
-        header = sge.check_convert_qresources(QResources(processes=1, rerunnable=True))
-        assert header == {"select": "select=1", "rerunnable": "y"}
 
 
 class TestConversions:

@@ -31,8 +31,13 @@ __all__ = ["parse_qstat_full"]
 
 T = TypeVar("T")
 
+# Every line is consumed whole and never given back (a line ends at the first "\n"), so from
+# Python 3.11 the quantifiers are possessive, which spares the engine the bookkeeping of
+# backtracking: the listing is read in about half the time.
+_P = "+" if sys.version_info >= (3, 11) else ""
+_LINE = rf"[^\n]*{_P}\n"
 # A value with its continuation lines (each "\n\t..."), joined afterwards.
-_VALUE = r"([^\n]*(?:\n\t[^\n]*)*)"
+_VALUE = rf"([^\n]*{_P}(?:\n\t[^\n]*{_P})*{_P})"
 # The keys read, their values in this order of columns (after the job id); alternatives sharing
 # their first characters are grouped, so a line of another key is turned down in a few steps.
 _KEY_LINE = (
@@ -46,13 +51,10 @@ _KEY_LINE = (
 )
 # One job: its id line, then every line up to the next one: indented lines (one of the keys read,
 # capturing its value, or any other key), continuation lines, blank lines, and any other line that
-# does not start a job. A key seen twice keeps its last value, as upstream does. Each line is
-# consumed whole, so the repetition never gives a line back: from Python 3.11 it is possessive,
-# which spares the engine the bookkeeping of backtracking and halves the time of a listing.
-_REPEAT = "*+" if sys.version_info >= (3, 11) else "*"
+# does not start a job. A key seen twice keeps its last value, as upstream does.
 _JOB = re.compile(
     rf"^Job Id: ([^\n]*)\n"
-    rf"(?: +(?:{_KEY_LINE}|[^\n]*)\n|\t[^\n]*\n|[^J\n][^\n]*\n|J(?!ob Id: )[^\n]*\n|\n){_REPEAT}",
+    rf"(?: +{_P}(?:(?:{_KEY_LINE})\n|{_LINE})|\t{_LINE}|[^J\n]{_LINE}|J(?!ob Id: ){_LINE}|\n)*{_P}",
     re.MULTILINE,
 )
 _CONTINUATION = "\n\t"
@@ -155,8 +157,9 @@ def parse_qstat_full(
         list, zip(*rows, strict=True)
     )
     ids = list(map(str.strip, ids))
-    if _CONTINUATION in text:  # qstat without -w wraps long values
-        name, owner, queue, account = map(_joined, (name, owner, queue, account))
+    # qstat without -w wraps long values (a check per column: searching the whole text for
+    # "\n\t" would take longer than the rest of the conversion).
+    name, owner, queue, account = map(_joined, (name, owner, queue, account))
     sub_states = _sub_states(text, ids, state, states)
     time_limits = _strict(
         walltime,
