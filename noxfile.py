@@ -1,4 +1,4 @@
-"""Development sessions: ``nox`` runs lint, mypy, typing and tests on every supported Python."""
+"""Development sessions: ``nox`` runs lint, mypy, pyright, typing and the tests on each Python."""
 
 from __future__ import annotations
 
@@ -69,6 +69,18 @@ def typing(session: nox.Session) -> None:
         session.run("mypy", "--python-version", version, "typings")
 
 
+@nox.session
+def pyright(session: nox.Session) -> None:
+    """pyright strict over the paths pyproject.toml configures; the public API fully typed.
+
+    ``--verifytypes`` reads the installed package as a user's checker would, so it is installed
+    as a wheel, not in editable mode.
+    """
+    session.install(".", *_group("typing"))
+    session.run("pyright", "--pythonpath", str(Path(session.bin) / "python"))
+    session.run("pyright", "--verifytypes", "qtoolkit", "--ignoreexternal")
+
+
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The test suite against an installed wheel, failing under 95% branch coverage."""
@@ -87,8 +99,16 @@ def integration(session: nox.Session) -> None:
 def record_schedulers(session: nox.Session) -> None:
     """Re-record tests/data/real/ from the SLURM and Grid Engine the integration tests start."""
     session.install(".", "pytest>=8")
+    upstream_python = _upstream_venv(session)
     session.run(
-        "python", "-m", "integration.record_output", "tests/data/real", env={"PYTHONPATH": "tests"}
+        "python",
+        "-m",
+        "integration.record_output",
+        "tests/data/real",
+        "--upstream-python",
+        str(upstream_python),
+        *session.posargs,
+        env={"PYTHONPATH": "tests"},
     )
 
 
@@ -119,6 +139,13 @@ def bench(session: nox.Session) -> None:
     session.run(
         "python", "benchmarks/run.py", "--upstream-python", str(upstream_python), *session.posargs
     )
+    session.run(
+        "python",
+        "benchmarks/parse_pbs_sge.py",
+        "--upstream-python",
+        str(upstream_python),
+        *session.posargs,
+    )
 
 
 def _upstream_venv(session: nox.Session) -> Path:
@@ -143,6 +170,14 @@ def upstream_oracle(session: nox.Session) -> None:
     )
     session.run(
         "python", "tests/upstream/record_mson.py", "upstream", str(data / "mson-0.1.7.json")
+    )
+    session.run(
+        "python",
+        "tests/upstream/record_io_slurm_shell.py",
+        str(data / "io-slurm-shell-0.1.7.json"),
+    )
+    session.run(
+        "python", "tests/upstream/record_io_pbs_sge.py", str(data / "io-pbs-sge-0.1.7.json")
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from qtk_process import QTK, clean_environment
 from qtoolkit.cli import main
 from qtoolkit.core.codecs import decode, encode
 from qtoolkit.core.data_objects import (
@@ -120,7 +121,7 @@ def test_mson_of_several_schedulers_converts_only_to_mson(
         "jobs",
     )
     assert status == 1
-    assert "expected a `SlurmState`, got `PBSState` - at `$[1].sub_state`" in err
+    assert "qtk: invalid data: $[1].sub_state: expected a `SlurmState`, got `PBSState`" in err
     assert not (tmp_path / "o.ndjson").exists()
     again = tmp_path / "again.json"
     status, _, _ = run(
@@ -283,13 +284,35 @@ def test_validate_resources_rules(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert out.startswith("$: process_placement is None but queue_name is set")
 
 
-def test_validate_caps_the_error_list(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_validate_lists_each_kind_of_error_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     path = tmp_path / "many.json"
-    path.write_text(json.dumps([{"state": "X"}] * 80))
+    path.write_text(json.dumps([{"state": "X"}] * 80 + [{"runtime": "long"}]))
     status, out, err = run(capsys, "validate", str(path), *SLURM)
     assert status == 1
-    assert out.splitlines()[-1] == "... and 30 more errors"
-    assert "80 errors" in err
+    assert out.splitlines() == [
+        "$[0].state: Invalid enum value 'X' (and 79 more like it)",
+        "$[80].runtime: Expected `int | null`, got `str`",
+    ]
+    assert err == f"qtk: {path}: 81 errors\n"
+
+
+def test_validate_caps_the_kinds_of_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("qtoolkit.cli._commands._MAX_ERRORS", 2)
+    path = tmp_path / "many.json"
+    kinds = [{"state": "X"}, {"runtime": "long"}, {"info": {"cpus": "eight"}}]
+    path.write_text(json.dumps(kinds * 3))
+    status, out, err = run(capsys, "validate", str(path), *SLURM)
+    assert status == 1
+    assert out.splitlines() == [
+        "$[0].state: Invalid enum value 'X' (and 2 more like it)",
+        "$[1].runtime: Expected `int | null`, got `str` (and 2 more like it)",
+        "... and 3 more errors of 1 other kind",
+    ]
+    assert err == f"qtk: {path}: 9 errors\n"
 
 
 def test_inspect_summarizes(
@@ -303,9 +326,8 @@ def test_inspect_summarizes(
         line.split()[:2] == ["SlurmState.PENDING", str(pending)] for line in out.splitlines()
     )
     runtimes = [job.runtime for job in snapshot if job.runtime is not None]
-    runtime_row = next(line for line in out.splitlines() if line.startswith("runtime (s)"))
-    assert runtime_row.split()[2:4] == [str(len(runtimes)), str(min(runtimes))]
-    assert runtime_row.split()[-1] == str(sum(runtimes))
+    runtime_row = next(line for line in out.splitlines() if line.startswith("runtime "))
+    assert runtime_row.split()[1] == str(len(runtimes))
     queues = {job.queue_name for job in snapshot}
     assert all(any(line.startswith(f"{q} ") for line in out.splitlines()) for q in queues)
     # Jobs are all inspect reads, so --type may be left out.
@@ -384,13 +406,14 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str
 
 
 def test_end_to_end_as_a_subprocess(tmp_path: Path, snapshot_file: Path) -> None:
-    qtk = [sys.executable, "-m", "qtoolkit"]
+    qtk = QTK
     converted = tmp_path / "snapshot.ndjson"
     done = subprocess.run(
         [*qtk, "convert", str(snapshot_file), str(converted), *SLURM],
         capture_output=True,
         text=True,
         check=False,
+        env=clean_environment(),
     )
     assert (done.returncode, done.stderr) == (0, "qtk: wrote 500 jobs (ndjson)\n")
     piped = subprocess.run(
@@ -398,12 +421,17 @@ def test_end_to_end_as_a_subprocess(tmp_path: Path, snapshot_file: Path) -> None
         input=converted.read_bytes(),
         capture_output=True,
         check=False,
+        env=clean_environment(),
     )
     assert (piped.returncode, piped.stdout) == (0, b"-: valid jobs\n")
     bad = tmp_path / "bad.ndjson"
     bad.write_bytes(converted.read_bytes().replace(b'"PENDING"', b'"PENDINGX"', 1))
     failed = subprocess.run(
-        [*qtk, "validate", str(bad), *SLURM], capture_output=True, text=True, check=False
+        [*qtk, "validate", str(bad), *SLURM],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=clean_environment(),
     )
     assert failed.returncode == 1
     assert failed.stdout.startswith("line ")
@@ -414,6 +442,7 @@ def test_end_to_end_as_a_subprocess(tmp_path: Path, snapshot_file: Path) -> None
         capture_output=True,
         text=True,
         check=False,
+        env=clean_environment(),
     )
     assert broken.returncode == 1
     assert broken.stderr.startswith("qtk: invalid data: line ")

@@ -20,9 +20,12 @@ from typing import Any
 import msgspec
 import pytest
 
-from qtoolkit.cli import main, output, progress
-from qtoolkit.cli.formats import write_items
-from qtoolkit.cli.kinds import InvalidDataError, UsageError, resolve_kind
+from qtk_process import QTK, clean_environment
+from qtoolkit.cli import _output as output
+from qtoolkit.cli import _progress as progress
+from qtoolkit.cli import main
+from qtoolkit.cli._formats import write_items
+from qtoolkit.cli._kinds import InvalidDataError, UsageError, resolve_kind
 from qtoolkit.core.codecs import decode, encode
 from qtoolkit.core.data_objects import QJob, QResources
 from qtoolkit.core.ndjson import read_ndjson, write_ndjson
@@ -222,7 +225,7 @@ def test_a_closed_pipe_ends_quietly(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     def broken(*_: Any) -> int:
         raise BrokenPipeError
 
-    monkeypatch.setattr("qtoolkit.cli.write_items", broken)
+    monkeypatch.setattr("qtoolkit.cli._commands.write_items", broken)
     capture_stdout(monkeypatch, io.BytesIO())
     stderr = io.StringIO()
     monkeypatch.setattr(sys, "stderr", stderr)
@@ -239,8 +242,9 @@ def _run(
     stderr: Any = subprocess.PIPE,
     env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "qtoolkit", *argv]
-    return subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)
+    command = [*QTK, *argv]
+    environment = clean_environment() if env is None else env
+    return subprocess.Popen(command, stdout=stdout, stderr=stderr, env=environment)
 
 
 def _run_with_reader_gone(argv: list[str], *, stderr_too: bool = False) -> tuple[int, str]:
@@ -323,29 +327,62 @@ def test_write_errors_are_reported_without_a_traceback(tmp_path: Path) -> None:
     assert err.decode() == "qtk: error: No space left on device\n"
 
 
+def test_a_reader_that_stops_after_one_line_of_both_streams(tmp_path: Path) -> None:
+    # ``qtk validate poll.json --scheduler pbs 2>&1 | head -1``: thousands of errors, one read.
+    source = tmp_path / "poll.json"
+    source.write_bytes(encode(generate_snapshot(5_000)))
+    process = _run(["validate", str(source), "--type", "jobs", "--scheduler", "pbs"],
+                   stderr=subprocess.STDOUT)  # fmt: skip
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    process.wait(timeout=120)
+    assert first.startswith(b"$[0].sub_state: ")
+    assert process.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["inspect", "{source}", *SLURM],
+        ["schema", "QJobInfo"],
+        ["validate", "{source}", *SLURM],
+        ["--help"],
+    ],
+    ids=["inspect", "schema", "validate", "help"],
+)
+def test_output_to_a_full_device_is_a_reported_error(tmp_path: Path, argv: list[str]) -> None:
+    source = tmp_path / "in.json"
+    source.write_bytes(encode(generate_snapshot(3)))
+    with open("/dev/full", "wb") as full:
+        process = _run([a.format(source=source) for a in argv], stdout=full)
+        _, err = process.communicate(timeout=120)
+    assert (process.returncode, err) == (2, b"qtk: error: No space left on device\n")
+
+
 def test_a_closed_standard_output(tmp_path: Path) -> None:
     source = tmp_path / "in.json"
     source.write_bytes(encode(generate_snapshot(3)))
-    command = [sys.executable, "-m", "qtoolkit"]
+    command, env = QTK, clean_environment()
     validate = subprocess.run(
         [*command, "validate", str(source), *SLURM], stdout=subprocess.DEVNULL, close_fds=True,
-        preexec_fn=lambda: os.close(1), capture_output=False, stderr=subprocess.PIPE, check=False,
+        preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, check=False, env=env,
     )  # fmt: skip
     assert (validate.returncode, validate.stderr) == (0, b"")
     convert = subprocess.run(
         [*command, "convert", str(source), "-", "--to", "json", *SLURM],
-        preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, check=False,
+        preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, check=False, env=env,
     )  # fmt: skip
     assert (convert.returncode, convert.stderr) == (2, b"qtk: error: standard output is closed\n")
     convert = subprocess.run(
         [*command, "convert", str(source), "/dev/stdout", "--to", "json", *SLURM],
-        preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, check=False,
+        preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, check=False, env=env,
     )  # fmt: skip
     assert convert.returncode == 2
     assert convert.stderr == b"qtk: error: cannot write '/dev/stdout': the stream is closed\n"
     read = subprocess.run(
         [*command, "convert", "-", str(tmp_path / "o.json"), "--from", "json", *SLURM],
-        preexec_fn=lambda: os.close(0), stderr=subprocess.PIPE, check=False,
+        preexec_fn=lambda: os.close(0), stderr=subprocess.PIPE, check=False, env=env,
     )  # fmt: skip
     assert (read.returncode, read.stderr) == (2, b"qtk: error: standard input is closed\n")
     assert sorted(os.listdir(tmp_path)) == ["in.json"]
@@ -381,7 +418,9 @@ def test_terminated_conversion_leaves_no_partial_file(
 ) -> None:
     # Not measured by coverage: a signal raised inside coverage's own tracing code can leave one
     # of its locks held and hang its save at exit (seen on Python 3.10).
-    unmeasured = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_PROCESS")}
+    unmeasured = {
+        k: v for k, v in clean_environment().items() if not k.startswith("COVERAGE_PROCESS")
+    }
     argv = ["convert", str(large_ndjson), str(tmp_path / "out.json"), *SLURM]
     process = _run(argv, env=unmeasured)
     try:
@@ -426,7 +465,7 @@ def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     def interrupted(*_: Any) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("qtoolkit.cli.write_items", interrupted)
+    monkeypatch.setattr("qtoolkit.cli._commands.write_items", interrupted)
     source = tmp_path / "in.json"
     source.write_bytes(encode(generate_snapshot(3)))
     assert main(["convert", str(source), str(tmp_path / "o.json"), *SLURM]) == 130
@@ -466,7 +505,7 @@ def test_progress_covers_the_whole_input(
         yield advance
         assert done[description] == total
 
-    monkeypatch.setattr("qtoolkit.cli.formats.progress", recording)
+    monkeypatch.setattr("qtoolkit.cli._formats.progress", recording)
     source = tmp_path / "in.ndjson"
     with source.open("wb") as stream:
         write_ndjson(generate_snapshot(6_000), stream)
@@ -508,7 +547,7 @@ def test_python_dash_m(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
 def test_bench_without_pydantic(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setitem(sys.modules, "qtoolkit.cli.pydantic_peer", None)
+    monkeypatch.setitem(sys.modules, "qtoolkit.cli._pydantic_peer", None)
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     assert main(["bench", "--jobs", "200", "--repeat", "1", "--format", "msgpack"]) == 0
     out = capsys.readouterr().out

@@ -307,3 +307,28 @@ def test_exception_hierarchy() -> None:
     # A ValueError, so msgspec reports a resource rule broken while decoding with its path.
     assert issubclass(UnsupportedResourcesError, ValueError)
     assert not issubclass(CommandFailedError, ValueError)
+
+
+@pytest.mark.parametrize("state", list(QState))
+def test_every_state_is_final_active_or_undetermined(state: QState) -> None:
+    final = {QState.DONE, QState.FAILED}
+    active = {
+        QState.QUEUED,
+        QState.QUEUED_HELD,
+        QState.RUNNING,
+        QState.SUSPENDED,
+        QState.REQUEUED,
+        QState.REQUEUED_HELD,
+    }
+    assert state.is_final is (state in final)
+    assert state.is_active is (state in active)
+    assert (state.is_final, state.is_active) != (True, True)
+    if not state.is_final and not state.is_active:
+        assert state is QState.UNDETERMINED
+
+
+@pytest.mark.parametrize("obj", [QJob(), QJobInfo(), QResources(), SubmissionResult()])
+def test_an_undeclared_attribute_is_refused(obj: object) -> None:
+    # Allowing them would cost the garbage-collector-free decoding of jobs (README, Wire format).
+    with pytest.raises(AttributeError, match="partition"):
+        obj.partition = "debug"  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from qtoolkit import __version__
-from qtoolkit.core import mson
+from qtoolkit.core import data_objects, mson
 from qtoolkit.core.base import QTKEnum, QTKObject
 from qtoolkit.core.data_objects import (
     CancelResult,
@@ -136,12 +136,22 @@ def test_plain_dicts_are_read_too() -> None:
     assert QJob.from_dict({"sub_state": PBSState.RUNNING.as_dict()}).sub_state is PBSState.RUNNING
 
 
-def test_missing_fields_take_defaults_and_unknown_fields_are_ignored() -> None:
-    document = {**header(QJob), "job_id": "3", "added_in_a_later_version": {"x": 1}}
-    assert QJob.from_dict(document) == QJob(job_id="3")
+def test_missing_fields_take_defaults() -> None:
+    assert QJob.from_dict({**header(QJob), "job_id": "3"}) == QJob(job_id="3")
     resources = QResources.from_dict({**header(QResources), "processes": 2})
     assert resources.process_placement is ProcessPlacement.NO_CONSTRAINTS
     assert resources.scheduler_kwargs == {}
+
+
+def test_unknown_fields_are_refused_by_name() -> None:
+    refused = r"^QResources has no field `ntasks`, `partition`: unknown fields are refused"
+    with pytest.raises(msgspec.ValidationError, match=refused + r" - at `\$`$"):
+        QResources.from_dict({"ntasks": 10, "partition": "debug"})
+    document = {**header(QJob), "job_id": "3", "info": {"cpus": 2, "gpus": 1}}
+    with pytest.raises(msgspec.ValidationError, match=r"no field `gpus`.* - at `\$.info`$"):
+        QJob.from_dict(document)
+    # monty's own keys (any key starting with "@") are not fields and are never refused.
+    assert QJobInfo.from_dict({"@version": None, "@extra": 1, "cpus": 2}) == QJobInfo(cpus=2)
 
 
 def test_the_sub_state_document_chooses_the_scheduler() -> None:
@@ -265,13 +275,30 @@ def test_non_dict_document() -> None:
         QJob.from_dict(["not", "a", "dict"])  # type: ignore[arg-type]
 
 
-def test_the_registry_holds_only_this_package_s_classes() -> None:
+def test_a_fresh_process_knows_exactly_the_package_s_classes() -> None:
+    script = (
+        "from qtoolkit.core.mson import mson_classes\n"
+        "for module, name in mson_classes(): print(module, name)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    listed = {tuple(line.split()) for line in done.stdout.splitlines()}
+    assert listed == {
+        ("qtoolkit.core.base", "QTKObject"),
+        ("qtoolkit.core.base", "QTKEnum"),
+        *((DATA_OBJECTS, name) for name in data_objects.__all__),
+        ("qtoolkit.io.pbs", "PBSState"),
+        ("qtoolkit.io.sge", "SGEState"),
+        ("qtoolkit.io.shell", "ShellState"),
+        ("qtoolkit.io.slurm", "SlurmState"),
+    }
+
+
+def test_the_registry_finds_the_package_s_classes() -> None:
     classes = mson_classes()
-    assert len(classes) == 11 + len(SUB_STATES)
-    assert all(module.startswith("qtoolkit.") for module, _ in classes)
     assert classes[("qtoolkit.io.slurm", "SlurmState")] is SlurmState
-    assert (DATA_OBJECTS, "QSubState") in classes
-    assert issubclass(classes[(DATA_OBJECTS, "QSubState")], QSubState)
+    assert classes[(DATA_OBJECTS, "QSubState")] is QSubState
 
 
 def test_reading_never_imports_a_module_named_by_a_document(tmp_path: Path) -> None:

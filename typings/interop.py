@@ -23,7 +23,7 @@ assert_type(SlurmState.from_dict({"value": "PD"}), SlurmState)
 assert_type(SubmissionResult.from_dict({}), SubmissionResult)
 assert_type(QResources().as_dict(), dict[str, Any])
 assert_type(QState.DONE.as_dict(), dict[str, Any])
-QResources.from_dict(["processes", 2])  # type: ignore[arg-type]
+QResources.from_dict(["processes", 2])  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 # Database documents.
 document = to_builtins(QJob[SlurmState](job_id="1"))
@@ -33,4 +33,4 @@ assert_type(from_builtins(document, type=list[QResources]), list[QResources])
 # Schemas.
 assert_type(json_schema("QJob[SlurmState]"), dict[str, Any])
 assert_type(json_schemas(), dict[str, Any])
-json_schema(QResources)  # type: ignore[arg-type]
+json_schema(QResources)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]

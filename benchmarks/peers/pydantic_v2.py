@@ -1,6 +1,6 @@
 """pydantic v2 BaseModels with the same fields, through a ``TypeAdapter(list[Job])``.
 
-The models are the ones ``qtk bench`` compares with (:mod:`qtoolkit.cli.pydantic_peer`): pydantic's
+The models are the ones ``qtk bench`` compares with (:mod:`qtoolkit.cli._pydantic_peer`): pydantic's
 own types throughout, the states as plain ``enum.Enum`` copies of QState's and SlurmState's values,
 so the run measures pydantic and nothing of this package.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 
 from benchmarks.peers.base import Case, Snapshot, equal_to
-from qtoolkit.cli.pydantic_peer import adapter_and_models
+from qtoolkit.cli._pydantic_peer import adapter_and_models
 
 __all__ = ["NAME", "cases"]
 

@@ -58,7 +58,7 @@ def generate_snapshot(
 
 
 @overload
-def generate_snapshot(jobs: int, scheduler: str, *, seed: int = 0) -> list[QJob[QSubState]]: ...
+def generate_snapshot(jobs: int, scheduler: str, *, seed: int = 0) -> list[QJob[Any]]: ...
 
 
 def generate_snapshot(jobs: int, scheduler: str = "slurm", *, seed: int = 0) -> list[QJob[Any]]:

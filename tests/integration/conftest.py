@@ -7,7 +7,9 @@ nothing is skipped.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import Protocol, TypeVar
 
 import pytest
@@ -36,14 +38,25 @@ def _running(make: Callable[[], S]) -> Iterator[S]:
         service.stop()
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _one_run_at_a_time() -> Iterator[None]:
-    """Two integration runs on one machine would stop each other's daemons: take turns."""
+    """Two integration runs on one machine would stop each other's daemons: take turns.
+
+    SIGTERM (a CI timeout, ``timeout``) becomes an interrupt, so pytest still tears the services
+    down instead of leaving their daemons behind.
+    """
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with exclusive():
             yield
     except ServiceUnavailableError as exc:
         pytest.fail(str(exc), pytrace=False)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture(scope="session")

@@ -30,27 +30,31 @@ def qacct(job_id: str) -> dict[str, str] | None:
     return {key: value.strip() for key, value in pairs}
 
 
-def wait_qstat_state(job_id: str, state: str, timeout: float = 60) -> None:
+def finished(job_id: str) -> bool:
+    """Whether qacct has ``job_id`` and qmaster forgot it (``qstat -j`` no longer knows it)."""
+    return (
+        qacct(job_id) is not None
+        and job_id not in qstat_states()
+        and run(["qstat", "-j", job_id], env=ENV, check=False).returncode == 1
+    )
+
+
+def wait_qstat_state(job_id: str, state: str) -> None:
     """Wait until qstat lists ``job_id`` in ``state``."""
     wait_until(
         lambda: qstat_states().get(job_id) == state,
-        timeout=timeout,
         what=f"SGE job {job_id} to be {state}",
         detail=lambda: repr(qstat_states().get(job_id)),
     )
 
 
-def wait_accounted(job_id: str, timeout: float = 60) -> dict[str, str]:
+def wait_accounted(job_id: str) -> dict[str, str]:
     """Wait until qacct knows the finished ``job_id`` and qmaster has let it go; its record.
 
     The accounting line is written before qmaster drops the job: in between, ``qdel`` still
     answers "already in deletion".
     """
-    wait_until(
-        lambda: qacct(job_id) is not None and job_id not in qstat_states(),
-        timeout=timeout,
-        what=f"qacct -j {job_id} and qstat without it",
-    )
+    wait_until(lambda: finished(job_id), what=f"qacct -j {job_id} and qstat without it")
     record = qacct(job_id)
     assert record is not None
     return record

@@ -27,11 +27,10 @@ def job_state(job_id: str) -> str:
     return scontrol_job(job_id)["JobState"]
 
 
-def wait_state(job_id: str, *states: str, timeout: float = 60) -> str:
+def wait_state(job_id: str, *states: str) -> str:
     """Wait until ``job_id`` is in one of ``states``; that state."""
     wait_until(
         lambda: job_state(job_id) in states,
-        timeout=timeout,
         what=f"SLURM job {job_id} to reach {'/'.join(states)}",
         detail=lambda: job_state(job_id),
     )
@@ -62,14 +61,14 @@ def sacct_row(job_id: str) -> dict[str, str] | None:
     return dict(zip(fields, matching[0], strict=True)) if matching else None
 
 
-def wait_accounted(job_id: str, *states: str, timeout: float = 60) -> dict[str, str]:
+def wait_accounted(job_id: str, *states: str) -> dict[str, str]:
     """Wait until sacct reports ``job_id`` in one of ``states``; its row."""
 
     def done() -> bool:
         row = sacct_row(job_id)
         return row is not None and row["State"].split()[0] in states
 
-    wait_until(done, timeout=timeout, what=f"sacct to report job {job_id} as {'/'.join(states)}")
+    wait_until(done, what=f"sacct to report job {job_id} as {'/'.join(states)}")
     row = sacct_row(job_id)
     assert row is not None
     return row

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from qtoolkit.core import mson
+from qtoolkit.core import mson, registry
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -24,6 +24,11 @@ class _Interoperable:
     """MSON documents and pydantic fields, shared by the objects and the enumerations."""
 
     __slots__ = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every subclass, this package's or a user's, becomes a class MSON documents may name.
+        super().__init_subclass__(**kwargs)
+        registry.register(cls)
 
     def as_dict(self) -> dict[str, Any]:
         """The MSON document upstream qtoolkit writes for this value (see :mod:`.mson`)."""

@@ -86,13 +86,14 @@ class Decoder(Generic[T]):
     __slots__ = ("_decode", "format", "type")
 
     @overload
-    def __init__(self: Decoder[T], type: type[T], format: Format = "json") -> None: ...
+    def __init__(self, type: type[T], format: Format = "json") -> None: ...
 
     @overload
     def __init__(self: Decoder[Any], type: Any, format: Format = "json") -> None: ...
 
     def __init__(self, type: Any, format: Format = "json") -> None:
-        self.type = type
+        self.type: object = type
+        """The type decoded: a class, or a form such as ``list[QJob[SlurmState]]``."""
         self.format: Format = _check_format(format)
         self._decode: Callable[[Any], T] = _msgspec_decoder(type, self.format).decode
 

@@ -123,6 +123,28 @@ class QState(QTKEnum):
     DONE = "DONE"
     FAILED = "FAILED"
 
+    @property
+    def is_final(self) -> bool:
+        """Whether the job has ended for good: DONE or FAILED.
+
+        A final state never changes again, so a poller may stop asking about the job (PSI/J calls
+        this ``JobState.final``). UNDETERMINED is not final: the state is unknown, not ended.
+        """
+        return self in _FINAL_STATES
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the job is still in the queue's hands: queued, held, running or suspended.
+
+        True for QUEUED, QUEUED_HELD, RUNNING, SUSPENDED, REQUEUED and REQUEUED_HELD; False for
+        the final states and for UNDETERMINED, of which nothing is known.
+        """
+        return self in _ACTIVE_STATES
+
+
+_FINAL_STATES = frozenset({QState.DONE, QState.FAILED})
+_ACTIVE_STATES = frozenset(QState) - _FINAL_STATES - {QState.UNDETERMINED}
+
 
 class QSubState(QTKEnum):
     """Base of the job states of one queuing system, defined without members to be subclassed.
@@ -144,12 +166,15 @@ class QSubState(QTKEnum):
     def __new__(cls, *values: str) -> Self:
         member = object.__new__(cls)
         member._value_ = values[0]
-        member._all_values = values
         # Enum registers the first value itself; the aliases are added to the same lookup table,
         # which is also the one msgspec reads when it decodes an enum.
         for alias in values[1:]:
             cls._value2member_map_[alias] = member
         return member
+
+    def __init__(self, *values: str) -> None:
+        # Enum calls __init__ with the same values as __new__, once the member is made.
+        self._all_values = values
 
     def __repr__(self) -> str:
         values = ", ".join(repr(value) for value in self._all_values)
@@ -168,12 +193,35 @@ class QSubState(QTKEnum):
 
 
 class ProcessPlacement(QTKEnum):
-    """How the processes of a job are placed on the nodes."""
+    """How the processes of a job are placed on the nodes.
+
+    A member's value in any letter case names it, as in "same_node" from a YAML configuration,
+    wherever a placement is read (decoders included); other values are refused.
+    """
 
     NO_CONSTRAINTS = "NO_CONSTRAINTS"
     SCATTERED = "SCATTERED"
     SAME_NODE = "SAME_NODE"
     EVENLY_DISTRIBUTED = "EVENLY_DISTRIBUTED"
+
+    @classmethod
+    def _missing_(cls, value: object) -> ProcessPlacement:
+        # Enum, and msgspec's decoders, ask here for a value that is not exactly a member's. The
+        # error is an UnsupportedResourcesError (a ValueError) naming the value and valid ones.
+        if isinstance(value, str) and value.isascii():
+            for member in cls:
+                if member.value == value.upper():
+                    return member
+        valid = ", ".join(member.value for member in cls)
+        msg = f"process_placement {value!r} is not one of {valid} (in any letter case)"
+        raise UnsupportedResourcesError(msg)
+
+
+def _placement(value: object) -> ProcessPlacement | None:
+    """``value`` as a placement: the member a value names, or the error naming valid ones."""
+    if value is None or isinstance(value, ProcessPlacement):
+        return value
+    return ProcessPlacement(value)
 
 
 # Fields that may be set on a QResources without a process placement.
@@ -260,6 +308,8 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
     """Additional keyword arguments to be passed to the scheduler IO."""
 
     def __post_init__(self) -> None:
+        # Decoders give members; Python callers may give a value, e.g. from a YAML file.
+        self.process_placement = _placement(self.process_placement)
         if self.process_placement is None:
             if self.processes and not self.processes_per_node and not self.nodes:
                 self.process_placement = ProcessPlacement.NO_CONSTRAINTS
@@ -350,10 +400,11 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
             msg = f"{' and '.join(conflicting)} cannot be given with {placement.name} placement"
             raise UnsupportedResourcesError(msg)
         requested = options.get("process_placement")
-        if requested is not None and requested is not placement:
+        if requested is not None and ProcessPlacement(requested) is not placement:
             msg = f"process_placement={requested!r} contradicts the {placement.name} factory"
             raise UnsupportedResourcesError(msg)
-        return cls(**{**options, **counts, "process_placement": placement})
+        arguments: dict[str, Any] = {**options, **counts, "process_placement": placement}
+        return cls(**arguments)
 
     def get_processes_distribution(self) -> list[int | None]:
         """Return ``[nodes, processes, processes_per_node]`` as the placement implies them.
@@ -366,7 +417,8 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
         counts = (self.nodes, self.processes, self.processes_per_node)
         if self.process_placement is None:
             return list(counts)
-        return _DISTRIBUTE[self.process_placement](*counts)
+        # A value assigned after construction is not checked: read it as a member here.
+        return _DISTRIBUTE[ProcessPlacement(self.process_placement)](*counts)
 
 
 def _scattered(nodes: int | None, processes: int | None, per_node: int | None) -> list[int | None]:
@@ -453,11 +505,16 @@ class QJobInfo(QTKObject, gc=False):
     """Time limit in seconds."""
 
 
+# A bare ``QJob`` in an annotation means a job of any scheduler, and accepts every QJob[...], also
+# inside an invariant container (``jobs: list[QJob] = slurm_jobs``): so the parameter defaults to
+# Any. It is covariant so that QJob[QSubState], the precise form of "any scheduler" whose
+# sub_state is typed, accepts a QJob[SlurmState] too. Covariance in a mutable field is the usual
+# compromise: through a QJob[QSubState] a checker lets any scheduler's sub-state be assigned.
+# The name predates the covariance and other modules import it, so it keeps no ``_co`` suffix.
 if TYPE_CHECKING:
-    # An unparametrized QJob means "any scheduler": QJob is QJob[QSubState].
-    SubStateT = TypeVar("SubStateT", bound=QSubState, default=QSubState)
+    SubStateT = TypeVar("SubStateT", bound=QSubState, default=Any, covariant=True)  # noqa: PLC0105
 else:
-    SubStateT = TypeVar("SubStateT", bound=QSubState)
+    SubStateT = TypeVar("SubStateT", bound=QSubState, covariant=True)  # noqa: PLC0105
 
 
 class QJob(QTKObject, Generic[SubStateT], gc=False):
@@ -508,4 +565,5 @@ class QJob(QTKObject, Generic[SubStateT], gc=False):
         """
         from qtoolkit.core import mson  # noqa: PLC0415 - mson imports this module
 
-        return mson.from_dict(d, cls)
+        job: QJob[Any] = mson.from_dict(d, cls)
+        return job

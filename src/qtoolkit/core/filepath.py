@@ -11,7 +11,7 @@ nothing on the hot path).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import msgspec
 
@@ -31,9 +31,10 @@ else:
 
 def encode_path(obj: Any) -> str:
     """Return the string of a path-like object; msgspec ``enc_hook`` for :data:`FilePath` fields."""
+    name = type(obj).__name__
     if isinstance(obj, os.PathLike):
-        path = os.fspath(obj)
+        path = os.fspath(cast("os.PathLike[str] | os.PathLike[bytes]", obj))
         if isinstance(path, str):
             return path
-    msg = f"Encoding objects of type {type(obj).__name__} is unsupported"
+    msg = f"Encoding objects of type {name} is unsupported"
     raise TypeError(msg)

@@ -3,26 +3,34 @@
 :func:`as_dict` writes the document upstream qtoolkit writes for an equal object, so documents
 already stored (``QResources.as_dict()`` in a workflow database) and new ones are interchangeable.
 
-:func:`from_dict` reads such documents safely: ``@module``/``@class`` are looked up in a closed
-registry of this package's own classes (plus ``pathlib`` paths, which monty writes for ``Path``
-values). No module named by a document is ever imported; anything else is an error. The fields
-then go through :func:`msgspec.convert`, so every value is validated and an error names its path
-(``$.info.cpus``). Fields missing from a document take their defaults; unknown fields are ignored,
-as the JSON and MessagePack decoders ignore them.
+:func:`from_dict` reads such documents safely: ``@module``/``@class`` are looked up among the
+classes defined in this process (:mod:`.registry`: this package's, and any subclass a user defined,
+plus ``pathlib`` paths, which monty writes for ``Path`` values). No module named by a document is
+ever imported; a document naming a class nobody defined is an error. The fields then go through
+:func:`msgspec.convert`, so every value is validated and an error names its path
+(``$.info.cpus``). Fields missing from a document take their defaults. A field the class does not
+have is an error naming it, as upstream's ``from_dict`` refused it: nothing given is silently
+dropped, and a pydantic union such as ``QResources | dict`` keeps a dict of other keys as a dict.
+(The JSON and MessagePack decoders instead ignore unknown fields, for forward compatibility of
+stored payloads; see ``tests/data/wire/POLICY.md``.)
 """
 
 from __future__ import annotations
 
 import enum
 import functools
+import sys
 import types
 import typing
+import weakref
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path, PurePath
-from typing import Any, TypeVar, overload
+from typing import Any, TypeGuard, TypeVar, overload
 
 import msgspec
 
+from qtoolkit.core import registry
 from qtoolkit.core.filepath import FILE_PATH_META
 
 __all__ = ["as_dict", "from_dict", "json_default", "mson_classes"]
@@ -31,6 +39,15 @@ T = TypeVar("T")
 
 # monty writes a Path as {"@module": "pathlib", "@class": "Path", "string": "..."}.
 _PATH_CLASSES = frozenset({"Path", "PosixPath", "WindowsPath"})
+
+
+def _is_mapping(value: object) -> TypeGuard[Mapping[str, Any]]:
+    """Whether ``value`` is a mapping; its keys are field names or checked where used."""
+    return isinstance(value, Mapping)
+
+
+def _is_sequence(value: object, *, tuples: bool = True) -> TypeGuard[list[Any] | tuple[Any, ...]]:
+    return isinstance(value, (list, tuple) if tuples else list)
 
 
 class _Untyped:
@@ -45,16 +62,13 @@ class _FilePath:
     """Marks a path field, whose value may be given as a pathlib document."""
 
 
-@functools.cache
 def mson_classes() -> Mapping[tuple[str, str], type]:
-    """The closed registry: ``(@module, @class)`` of every class an MSON document may name."""
-    # Imported here: data_objects imports the base classes, whose methods call this module.
-    from qtoolkit.core import data_objects  # noqa: PLC0415
-    from qtoolkit.io import SUB_STATES  # noqa: PLC0415
+    """``(@module, @class)`` of every class an MSON document may name, and the class it names.
 
-    classes = [getattr(data_objects, name) for name in data_objects.__all__]
-    classes += SUB_STATES.values()
-    return {(cls.__module__, cls.__qualname__): cls for cls in classes}
+    These are the classes defined so far (see :mod:`.registry`); of two live classes sharing a
+    module and name, the newer is listed.
+    """
+    return {(cls.__module__, cls.__name__): cls for cls in registry.registered()}
 
 
 def as_dict(obj: object) -> dict[str, Any]:
@@ -64,13 +78,11 @@ def as_dict(obj: object) -> dict[str, Any]:
     of their own; values of other types (a ``Path``, the contents of ``scheduler_kwargs``) are kept
     as they are, for monty's encoder or ``jsanitize`` to handle, as upstream does.
     """
-    from qtoolkit import __version__  # noqa: PLC0415 - the package imports this module
-
     cls = type(obj)
     document: dict[str, Any] = {
         "@module": cls.__module__,
-        "@class": cls.__qualname__,
-        "@version": __version__,
+        "@class": cls.__name__,
+        "@version": _package_version(cls.__module__),
     }
     if isinstance(obj, enum.Enum):
         document["value"] = obj.value
@@ -81,6 +93,16 @@ def as_dict(obj: object) -> dict[str, Any]:
         msg = f"MSON documents are written for qtoolkit objects and enums, not {cls.__name__}"
         raise TypeError(msg)
     return document
+
+
+def _package_version(module: str) -> str | None:
+    """The ``__version__`` of the top-level package of ``module``, as monty writes it, or None.
+
+    The package is already imported (it defined the class being written): it is only looked up.
+    """
+    package = sys.modules.get(module.partition(".")[0])
+    version = getattr(package, "__version__", None)
+    return None if version is None else str(version)
 
 
 def json_default(value: object) -> dict[str, str]:
@@ -95,9 +117,9 @@ def json_default(value: object) -> dict[str, str]:
 
 
 def _document_value(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
+    if _is_sequence(value):
         return [_document_value(item) for item in value]
-    if isinstance(value, dict):
+    if _is_mapping(value):
         return {key: _document_value(item) for key, item in value.items()}
     if hasattr(value, "as_dict"):
         return value.as_dict()
@@ -131,7 +153,7 @@ def from_dict(document: Mapping[str, Any], cls: Any, *, path: str = "$") -> Any:
 
 
 def _read(document: Any, expected: Any, path: str) -> Any:
-    if not isinstance(document, Mapping):
+    if not _is_mapping(document):
         raise _invalid(path, f"expected an MSON document (a dict), got `{type(document).__name__}`")
     if _is_union(expected):
         expected = _union_member(document, typing.get_args(expected), path)
@@ -151,13 +173,14 @@ def _read(document: Any, expected: Any, path: str) -> Any:
         _check_scheduler(document.get("sub_state"), typing.get_args(expected), path)
     elif _is_generic(cls):
         # A QJob's sub-state document names the scheduler enum the job is parametrized with.
-        target = cls[_sub_state_class(document.get("sub_state"), path)]
+        generic: Any = cls  # a Generic class, which type[Any] does not say
+        target = generic[_sub_state_class(document.get("sub_state"), path)]
     obj = _convert(plain, target, path)
     # Path fields hold a ``str`` on the wire; a Path given, or a path document, comes back a Path.
     for name, value in document.items():
         if name in plain and isinstance(value, PurePath):
             setattr(obj, name, value)
-        elif name in plain and isinstance(value, Mapping) and _is_path_document(value):
+        elif name in plain and _is_mapping(value) and _is_path_document(value):
             setattr(obj, name, Path(plain[name]))
     return obj
 
@@ -166,14 +189,19 @@ def _is_union(annotation: Any) -> bool:
     return typing.get_origin(annotation) in (typing.Union, types.UnionType)
 
 
-@functools.cache
-def _tagged_classes() -> Mapping[str, type[msgspec.Struct]]:
-    """The registry's tagged classes (the results), by the tag their encoding carries."""
+@functools.lru_cache(maxsize=1)
+def _tags(generation: int) -> Mapping[str, type[msgspec.Struct]]:
+    del generation  # the cache key: the table is rebuilt when a class is defined
     return {
         cls.__struct_config__.tag: cls
-        for cls in mson_classes().values()
+        for cls in registry.registered()
         if issubclass(cls, msgspec.Struct) and isinstance(cls.__struct_config__.tag, str)
     }
+
+
+def _tagged_classes() -> Mapping[str, type[msgspec.Struct]]:
+    """The registered tagged classes (the results), by the tag their encoding carries."""
+    return _tags(registry.generation())
 
 
 def _tagged_subclass(document: Mapping[str, Any], cls: Any) -> Any:
@@ -215,19 +243,20 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
     """The fields of a document in the plain form msgspec decodes, nested documents resolved."""
     kinds = _field_kinds(cls)
     tag_field = cls.__struct_config__.tag_field
+    _refuse_unknown_fields(document, cls, kinds.keys() | {tag_field}, path)
     plain: dict[str, Any] = {}
     for name, value in document.items():
         kind = kinds.get(name)
         if kind is None:
             if name == tag_field:
                 plain[name] = value  # a result's "type" tag: msgspec checks it names ``cls``
-            continue  # "@module" and friends, or a field this version does not know
+            continue  # "@module" and friends
         field_path = f"{path}.{name}"
         if kind is _Untyped:
             plain[name] = _untyped_value(value, field_path)
         elif kind is _FilePath and isinstance(value, PurePath):
             plain[name] = str(value)
-        elif not isinstance(value, Mapping):
+        elif not _is_mapping(value):
             plain[name] = value
         elif kind is _FilePath and _is_path_document(value):
             plain[name] = _path_string(value, field_path)
@@ -246,14 +275,28 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
     return plain
 
 
+def _refuse_unknown_fields(
+    document: Mapping[Any, Any], cls: type[Any], fields: AbstractSet[object], path: str
+) -> None:
+    """Refuse keys ``cls`` has no field for, as upstream did; monty's ``@`` keys are not fields."""
+    unknown = [
+        f"`{name}`"
+        for name in document
+        if name not in fields and not (isinstance(name, str) and name.startswith("@"))
+    ]
+    if unknown:
+        message = f"{cls.__name__} has no field {', '.join(unknown)}: unknown fields are refused"
+        raise _invalid(path, message)
+
+
 def _untyped_value(value: Any, path: str) -> Any:
-    if isinstance(value, Mapping):
+    if _is_mapping(value):
         if _is_path_document(value):
             return Path(_path_string(value, path))
         if _is_document(value):
             return _read(value, object, path)
         return {key: _untyped_value(item, f"{path}.{key}") for key, item in value.items()}
-    if isinstance(value, list):
+    if _is_sequence(value, tuples=False):
         return [_untyped_value(item, f"{path}[{index}]") for index, item in enumerate(value)]
     return value
 
@@ -297,24 +340,39 @@ def _path_string(document: Mapping[str, Any], path: str) -> str:
 
 
 def _document_class(document: Mapping[str, Any], expected: type[Any], path: str) -> type[Any]:
+    """The class a document names, among those defined, that is a subclass of ``expected``.
+
+    Of several live classes of that module and name, ``expected`` itself is the one the caller
+    means (``SomeState.from_dict`` of a class defined again since).
+    """
     module, name = document.get("@module"), document.get("@class")
-    cls = None
+    defined = []
     if isinstance(module, str) and isinstance(name, str):
-        cls = mson_classes().get((module, name))
-    if cls is None:
+        defined = registry.named(module, name)
+    if not defined:
         raise _invalid(
             path,
-            f"unknown MSON class `{module}.{name}`: only qtoolkit's own classes are read, "
-            "no module named by a document is imported",
+            f"unknown MSON class `{module}.{name}`: only classes defined in this process are "
+            "read (qtoolkit's, and subclasses of its classes), no module named by a document "
+            "is imported",
         )
-    if not issubclass(cls, expected):
+    matching = [cls for cls in defined if issubclass(cls, expected)]
+    if not matching:
         raise _invalid(path, f"expected a `{expected.__name__}` document, got `{module}.{name}`")
-    return cls
+    if len(matching) == 1:
+        return matching[0]
+    if expected in matching:
+        return expected
+    raise _invalid(
+        path,
+        f"{len(matching)} classes named `{module}.{name}` are defined: read the document with "
+        "the from_dict of the one meant",
+    )
 
 
 def _check_scheduler(sub_state: Any, parameters: tuple[Any, ...], path: str) -> None:
     """A sub-state document must name the scheduler a ``QJob[...]`` was asked for."""
-    if not (isinstance(sub_state, Mapping) and _is_document(sub_state)):
+    if not (_is_mapping(sub_state) and _is_document(sub_state)):
         return  # a plain value is read as the expected scheduler's, or rejected by msgspec
     (expected,) = parameters
     found = _sub_state_class(sub_state, path)
@@ -324,16 +382,15 @@ def _check_scheduler(sub_state: Any, parameters: tuple[Any, ...], path: str) -> 
         )
 
 
-def _sub_state_class(sub_state: Any, path: str) -> type[Any]:
+def _sub_state_class(sub_state: Any, path: str) -> Any:
     from qtoolkit.core.data_objects import QSubState  # noqa: PLC0415
-    from qtoolkit.io import SlurmState  # noqa: PLC0415
 
     if sub_state is None:
-        # msgspec needs a concrete enum even when there is no sub-state to decode; any will do.
-        return SlurmState
+        # No sub-state to read: the parameter only has to be one msgspec can build a decoder for.
+        return Any
     if isinstance(sub_state, QSubState):
         return type(sub_state)
-    if isinstance(sub_state, Mapping) and _is_document(sub_state):
+    if _is_mapping(sub_state) and _is_document(sub_state):
         return _document_class(sub_state, QSubState, f"{path}.sub_state")
     raise _invalid(
         f"{path}.sub_state",
@@ -346,7 +403,10 @@ def _invalid(path: str, message: str) -> msgspec.ValidationError:
     return msgspec.ValidationError(f"{message} - at `{path}`")
 
 
-_FIELD_KINDS: dict[type[Any], dict[str, type[Any]]] = {}
+# Weak keys: a user's class defined in a function may be dropped, and its kinds with it.
+_FIELD_KINDS: weakref.WeakKeyDictionary[type[Any], dict[str, type[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _field_kinds(cls: type[Any]) -> dict[str, type[Any]]:

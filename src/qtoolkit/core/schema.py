@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from qtoolkit.core import registry
 from qtoolkit.core.data_objects import (
     CancelResult,
     CancelStatus,
@@ -27,7 +29,6 @@ from qtoolkit.core.data_objects import (
     SubmissionStatus,
 )
 from qtoolkit.core.unions import AnyResult, Snapshot
-from qtoolkit.io import SUB_STATES
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -36,7 +37,10 @@ __all__ = [
     "SCHEMA_FILE",
     "SCHEMA_TYPES",
     "json_schema",
+    "json_schema_of",
     "json_schemas",
+    "package_sub_states",
+    "plain_text",
     "schema_components",
     "write_schema_file",
 ]
@@ -45,6 +49,20 @@ SCHEMA_FILE = Path(__file__).with_name("qtoolkit.schema.json")
 """The committed schema document, as :func:`json_schemas` generates it."""
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def package_sub_states() -> list[type[QSubState]]:
+    """The sub-state enums of the schedulers this package ships, by name.
+
+    They register themselves when defined (``import qtoolkit`` defines them all); a user's own
+    sub-states, also registered, have no place in the package's schema document.
+    """
+    found = [
+        cls
+        for cls in registry.registered()
+        if issubclass(cls, QSubState) and len(cls) and cls.__module__.startswith("qtoolkit.")
+    ]
+    return sorted(found, key=lambda cls: cls.__name__)
 
 
 def _schema_types() -> dict[str, Any]:
@@ -64,7 +82,7 @@ def _schema_types() -> dict[str, Any]:
     }
     types["AnyResult"] = AnyResult
     types["list[AnyResult]"] = list[AnyResult]
-    for states in SUB_STATES.values():
+    for states in package_sub_states():
         name = states.__name__
         types[name] = states
         types[f"QJob[{name}]"] = _parametrized(QJob, states)
@@ -88,8 +106,13 @@ def json_schema(name: str) -> dict[str, Any]:
     except KeyError:
         msg = f"no schema named {name!r}; choose one of: {', '.join(SCHEMA_TYPES)}"
         raise KeyError(msg) from None
+    return json_schema_of(kind, name)
+
+
+def json_schema_of(kind: Any, title: str) -> dict[str, Any]:
+    """The self-contained JSON Schema of any type the codecs decode, e.g. ``list[QResources]``."""
     (root,), components = schema_components([kind])
-    schema: dict[str, Any] = {"$schema": _DIALECT, "title": name, **root}
+    schema: dict[str, Any] = {"$schema": _DIALECT, "title": title, **root}
     if components:
         schema["$defs"] = components
     return schema
@@ -115,6 +138,21 @@ def write_schema_file(path: Path = SCHEMA_FILE) -> None:
     path.write_text(json.dumps(json_schemas(), indent=1, sort_keys=False) + "\n", encoding="utf-8")
 
 
+def plain_text(docstring: str) -> str:
+    """A docstring as a schema description: no indentation, no reStructuredText markup.
+
+    ``:class:`~pkg.Name``` becomes ``Name`` and a double-backquoted literal its bare text, as
+    tools show descriptions as they are.
+    """
+    text = inspect.cleandoc(docstring)
+    text = _ROLE.sub(lambda match: match["target"].rpartition(".")[2], text)
+    return _LITERAL.sub(r"\1", text)
+
+
+_ROLE = re.compile(r":[a-z:]+:`~?(?P<target>[^`]+)`")
+_LITERAL = re.compile(r"``([^`]+)``")
+
+
 def _definition_name(name: str) -> str:
     return name.replace("[", "_").replace("]", "_")
 
@@ -132,14 +170,18 @@ def schema_components(
 
 
 def _polish(components: dict[str, Any]) -> dict[str, Any]:
-    aliases = {states.__name__: states for states in SUB_STATES.values()}
-    polished = {}
+    # Any registered sub-state (a user's too, in a pydantic model), this package's first.
+    aliases: dict[str, type[QSubState]] = {
+        cls.__name__: cls for cls in registry.registered() if issubclass(cls, QSubState)
+    }
+    aliases.update((states.__name__, states) for states in package_sub_states())
+    polished: dict[str, Any] = {}
     for name, component in components.items():
         component = dict(component)  # noqa: PLW2901 - a copy is edited, not msgspec's
         if "description" in component:
-            component["description"] = inspect.cleandoc(component["description"])
+            component["description"] = plain_text(component["description"])
         states = aliases.get(name)
-        if states is not None and issubclass(states, QSubState):
+        if states is not None:
             component["enum"] = [value for member in states for value in member.all_values]
             component["description"] = (
                 f"{component.get('description', '')}\n\nThe first value of each state is the one "

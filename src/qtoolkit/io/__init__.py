@@ -16,12 +16,12 @@ if TYPE_CHECKING:
     from qtoolkit.core.data_objects import QSubState
 
 __all__ = [
+    "PBSIO",
+    "SGEIO",
     "SUB_STATES",
     "BaseSchedulerIO",
-    "PBSIO",
     "PBSState",
     "QTemplate",
-    "SGEIO",
     "SGEState",
     "ShellIO",
     "ShellState",

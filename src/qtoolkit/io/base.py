@@ -240,7 +240,7 @@ class BaseSchedulerIO(Generic[SubStateT], abc.ABC):
 
     def get_submit_cmd(self, script_file: str | Path | None = "submit.script") -> str:
         """The command submitting ``script_file`` (quoted for the shell)."""
-        return f"{self.SUBMIT_CMD} {quote(script_file or '')}"
+        return f"{self.SUBMIT_CMD} {quote(script_file) if script_file else ''}"
 
     def get_cancel_cmd(self, job: QJob[Any] | int | str) -> str:
         """The command cancelling ``job``; raises :class:`InvalidJobIDError` for a bad id."""

@@ -24,6 +24,9 @@ __all__ = ["PBSIOBase"]
 
 _MEMORY = re.compile(r"([0-9]+)([a-zA-Z]*)")
 
+# A QResources built in Python is not validated, so its placement may be any value.
+_PLACEMENTS: frozenset[object] = frozenset(ProcessPlacement)
+
 # QResources fields every PBS-like scheduler honours besides those of _qresources_mapping.
 _COMMON_KEYS = (
     "njobs",
@@ -53,7 +56,10 @@ class PBSIOBase(BaseSchedulerIO[SubStateT], abc.ABC):
 
     SUBMIT_CMD: str | None = "qsub"
     CANCEL_CMD: str | None = "qdel"
-    job_id_regex: str | None = r"^\d+\.[\w.-]+(\[\d+(-\d+)?(,\d+)*\])?$"
+    # A job id: its number, for an array "[]" or a sub-job's "[index]" as PBS Pro and Torque
+    # write them ("12[].server", "12[3].server"), then the server; upstream's form with the index
+    # range after the server ("12.server[1-3]") is accepted too.
+    job_id_regex: str | None = r"^\d+(\[\d*\])?\.[\w.-]+(\[\d+(-\d+)?(,\d+)*\])?$"
     _qresources_mapping: ClassVar[dict[str, str]]
     system_name: str
     default_unit: str
@@ -175,9 +181,14 @@ class PBSIOBase(BaseSchedulerIO[SubStateT], abc.ABC):
 
     def _select(self, resources: QResources, header: dict[str, Any]) -> str:
         """The ``select=...`` chunk request of ``resources`` (setting ``place`` in ``header``)."""
+        placement = resources.process_placement
+        if placement not in _PLACEMENTS:
+            msg = f"process placement {placement} is not supported for {self.system_name}"
+            if placement is None:
+                msg += ": QResources.process_placement must be set"
+            raise UnsupportedResourcesError(msg)
         nodes, processes, per_node = resources.get_processes_distribution()
         threads = resources.threads_per_process
-        placement = resources.process_placement
         if placement == ProcessPlacement.NO_CONSTRAINTS:
             select = f"select={processes}"
             if threads:
@@ -185,12 +196,6 @@ class PBSIOBase(BaseSchedulerIO[SubStateT], abc.ABC):
             if resources.memory_per_thread:
                 select += f":mem={(threads or 1) * resources.memory_per_thread}mb"
             return select
-        if placement is None:
-            msg = (
-                f"process placement None is not supported for {self.system_name}: "
-                "QResources.process_placement must be set"
-            )
-            raise UnsupportedResourcesError(msg)
         per_node = per_node or 1
         cpus = threads * per_node if threads and threads > 1 else per_node
         select = f"select={nodes}:ncpus={cpus}:mpiprocs={per_node}"

@@ -13,46 +13,48 @@ Errors name the line of the output and the key.
 from __future__ import annotations
 
 import re
+import sys
 from itertools import repeat
 from operator import contains
 from typing import TYPE_CHECKING, TypeVar
 
+from qtoolkit.core.data_objects import QJob
 from qtoolkit.core.exceptions import OutputParsingError
-from qtoolkit.io.columns import build_infos, build_jobs
+from qtoolkit.io.columns import build_infos, clock_seconds
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
-    from qtoolkit.core.data_objects import QJob
     from qtoolkit.io.pbs import PBSState
 
 __all__ = ["parse_qstat_full"]
 
 T = TypeVar("T")
 
-# The keys read, in the order of the columns findall returns (after the job id).
-_KEYS = (
-    "job_state",
-    "Job_Name",
-    "Job_Owner",
-    "queue",
-    "Resource_List.nodect",
-    "Resource_List.ncpus",
-    "Resource_List.mem",
-    "Resource_List.walltime",
-    "resources_used.walltime",
-    "Account_Name",
-    "Exit_status",
-)
+# Every line is consumed whole and never given back (a line ends at the first "\n"), so from
+# Python 3.11 the quantifiers are possessive, which spares the engine the bookkeeping of
+# backtracking: the listing is read in about half the time.
+_P = "+" if sys.version_info >= (3, 11) else ""
+_LINE = rf"[^\n]*{_P}\n"
 # A value with its continuation lines (each "\n\t..."), joined afterwards.
-_VALUE = r"([^\n]*(?:\n\t[^\n]*)*)"
-_KEY_LINE = "|".join(f"{re.escape(key)} = {_VALUE}" for key in _KEYS)
+_VALUE = rf"([^\n]*{_P}(?:\n\t[^\n]*{_P})*{_P})"
+# The keys read, their values in this order of columns (after the job id); alternatives sharing
+# their first characters are grouped, so a line of another key is turned down in a few steps.
+_KEY_LINE = (
+    f"J(?:ob_Name = {_VALUE}|ob_Owner = {_VALUE})"
+    f"|job_state = {_VALUE}"
+    f"|queue = {_VALUE}"
+    rf"|Resource_List\.(?:nodect = {_VALUE}|ncpus = {_VALUE}|mem = {_VALUE}|walltime = {_VALUE})"
+    rf"|resources_used\.walltime = {_VALUE}"
+    f"|Account_Name = {_VALUE}"
+    f"|Exit_status = {_VALUE}"
+)
 # One job: its id line, then every line up to the next one: indented lines (one of the keys read,
 # capturing its value, or any other key), continuation lines, blank lines, and any other line that
 # does not start a job. A key seen twice keeps its last value, as upstream does.
 _JOB = re.compile(
     rf"^Job Id: ([^\n]*)\n"
-    rf"(?: +(?:{_KEY_LINE}|[^\n]*)\n|\t[^\n]*\n|[^J\n][^\n]*\n|J(?!ob Id: )[^\n]*\n|\n)*",
+    rf"(?: +{_P}(?:(?:{_KEY_LINE})\n|{_LINE})|\t{_LINE}|[^J\n]{_LINE}|J(?!ob Id: ){_LINE}|\n)*{_P}",
     re.MULTILINE,
 )
 _CONTINUATION = "\n\t"
@@ -151,10 +153,13 @@ def parse_qstat_full(
         rows = [row for row in rows if row[0].strip() in wanted]
     if not rows:
         return []
-    (ids, state, name, owner, queue, nodect, ncpus, mem, walltime, used, account, status) = map(
+    (ids, name, owner, state, queue, nodect, ncpus, mem, walltime, used, account, status) = map(
         list, zip(*rows, strict=True)
     )
     ids = list(map(str.strip, ids))
+    # qstat without -w wraps long values (a check per column: searching the whole text for
+    # "\n\t" would take longer than the rest of the conversion).
+    name, owner, queue, account = map(_joined, (name, owner, queue, account))
     sub_states = _sub_states(text, ids, state, states)
     time_limits = _strict(
         walltime,
@@ -170,18 +175,22 @@ def parse_qstat_full(
         cpus=_by_value(ncpus, _int),
         time_limit=time_limits,
     )
-    return build_jobs(
-        type(sub_states[0]),
-        sub_states,
-        name=_texts(_joined(name)),
-        job_id=ids,
-        exit_status=_by_value(status, _int),
-        info=infos,
-        account=_texts(_joined(account)),
-        runtime=_by_value(used, _lenient(convert_time)),
-        queue_name=_texts(_joined(queue)),
-        username=_by_value(_joined(owner), _username),
-    )
+    # The QState of each job through the state letters (str hashes are cached, Enum's are not).
+    qstates = _by_value(state, lambda value: states[value.strip()].qstate)
+    columns: dict[str, Iterable[object]] = {
+        "name": _texts(name),
+        "job_id": ids,
+        "exit_status": _by_value(status, _int),
+        "state": qstates,
+        "sub_state": sub_states,
+        "info": infos,
+        "account": _texts(account),
+        "runtime": clock_seconds(used, _lenient(convert_time), field="resources_used.walltime"),
+        "queue_name": _texts(queue),
+        "username": _by_value(owner, _username),
+    }
+    jobs: list[QJob[PBSState]] = list(map(QJob, *(columns[f] for f in QJob.__struct_fields__)))
+    return jobs
 
 
 def _sub_states(

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["parse_qstat_xml", "xml_text"]
 
+_JOB_START = "<job_list"
 _ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
 _NAMED_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _ROOT_START = re.compile(r"\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<([A-Za-z_][\w.-]*)", re.S)
@@ -127,11 +128,12 @@ def parse_qstat_xml(
     memory_of: dict[str, int | None] = {}
     time_of: dict[str, int | None] = {}
     jobs: list[QJob[SGEState]] = []
-    chunks = text.split("<job_list")
+    chunks = text.split(_JOB_START)
     offset = len(chunks[0])
     for chunk in chunks[1:]:
         job_offset = offset
-        offset += len(chunk) + 9
+        body_offset = offset + len(_JOB_START)
+        offset += len(chunk) + len(_JOB_START)
         end = chunk.find("</job_list>")
         if end < 0:
             raise _error(text, job_offset, "job_list", "element not closed by </job_list>")
@@ -144,7 +146,7 @@ def parse_qstat_xml(
         state_text = _element(body, "state")
         sub_state = states.get(state_text) if state_text is not None else None
         if sub_state is None:
-            at = job_offset + max(body.find("<state>"), 0)
+            at = body_offset + max(body.find("<state>"), 0)
             raise _error(text, at, "state", f"unknown state {state_text!r} of job {job_id}")
         slots = _element(body, "slots")
         cpus = int(slots) if slots and slots.isdigit() else None
@@ -156,7 +158,7 @@ def parse_qstat_xml(
             if limit is not None and limit not in _NO_LIMIT:
                 if limit not in time_of:
                     time_of[limit] = _convert(
-                        convert_time, limit, text, job_offset + body.find('"h_rt"'), "h_rt"
+                        convert_time, limit, text, body_offset + body.find('"h_rt"'), "h_rt"
                     )
                 time_limit = time_of[limit]
             for name in _MEMORY_REQUESTS:

@@ -5,8 +5,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, ClassVar
 
-from qtoolkit.core.data_objects import CancelResult, CancelStatus, QState, QSubState
-from qtoolkit.core.exceptions import CommandFailedError, OutputParsingError
+from qtoolkit.core.data_objects import (
+    CancelResult,
+    CancelStatus,
+    ProcessPlacement,
+    QState,
+    QSubState,
+)
+from qtoolkit.core.exceptions import (
+    CommandFailedError,
+    OutputParsingError,
+    UnsupportedResourcesError,
+)
 from qtoolkit.io.base import as_text
 from qtoolkit.io.pbs_base import PBSIOBase
 from qtoolkit.io.qstat_xml import parse_qstat_xml
@@ -253,6 +263,40 @@ class SGEIO(PBSIOBase[SGEState]):
         for number in numbers:
             seconds = seconds * 60 + number
         return seconds
+
+    def _convert_qresources(self, resources: QResources) -> dict[str, Any]:
+        """The template values of ``resources``, as Grid Engine takes them.
+
+        Grid Engine 8.1.9 refuses what upstream writes for PBS: ``-l select=...`` (unknown
+        resource), ``-binding scatter`` and ``-W group_list=...``. A job's slots (processes
+        times threads) need a parallel environment, named by the site, given as
+        ``scheduler_kwargs={"model": "<pe> <slots>"}`` (``#$ -pe``); without one, a job of more
+        than one slot raises :class:`UnsupportedResourcesError`. The memory per thread is each
+        slot's ``h_vmem`` limit (the ``#$ -l`` line), the project is ``#$ -P``.
+        """
+        header = super()._convert_qresources(resources)
+        del header["select"]
+        # Where a parallel job's slots go is the allocation rule of its parallel environment;
+        # "-binding scatter" and "-binding pack" are refused (binding takes a core strategy).
+        header.pop("place", None)
+        # A Grid Engine project is "-P" (the template's "device" line); "-W" is refused.
+        if "group_list" in header:
+            header["device"] = header.pop("group_list")
+        nodes, processes, per_node = resources.get_processes_distribution()
+        if resources.process_placement == ProcessPlacement.NO_CONSTRAINTS:
+            count = processes or 1
+        else:
+            count = (nodes or 1) * (per_node or 1)
+        slots = count * (resources.threads_per_process or 1)
+        if slots > 1 and "model" not in header:
+            msg = (
+                f"processes: Grid Engine runs a job of {slots} slots in a parallel environment; "
+                f'name the site\'s one as scheduler_kwargs={{"model": "<pe> {slots}"}}'
+            )
+            raise UnsupportedResourcesError(msg)
+        if resources.memory_per_thread:
+            header["select"] = f"h_vmem={resources.memory_per_thread}M"
+        return header
 
     def _add_soft_walltime(self, header_dict: dict[str, Any], resources: QResources) -> None:
         """Grid Engine warns a job (SIGUSR1) at 99% of its time limit: ``s_rt``."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import repeat
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from qtoolkit.core.data_objects import (
@@ -13,9 +12,9 @@ from qtoolkit.core.data_objects import (
     SubmissionResult,
     SubmissionStatus,
 )
-from qtoolkit.core.exceptions import CommandFailedError, OutputParsingError
+from qtoolkit.core.exceptions import CommandFailedError
 from qtoolkit.io.base import BaseSchedulerIO, as_text, quote
-from qtoolkit.io.columns import build_jobs, clock_seconds, convert_column, parsing_error
+from qtoolkit.io.shell_output import TruncatedUsernameError, ps_seconds, read_ps
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -60,16 +59,6 @@ _QSTATE_OF: dict[ShellState, QState] = {
     ShellState.DEFUNCT: QState.DONE,
     ShellState.IDLE: QState.RUNNING,
 }
-
-
-class TruncatedUsernameError(OutputParsingError, RuntimeError):
-    """``ps`` cut a user name short (it ends with ``+``) and the IO was asked to be strict.
-
-    Also a ``RuntimeError``, the error upstream raised.
-    """
-
-
-_PS_COLUMNS = 5  # pid, user, etime, state, comm
 
 
 class ShellIO(BaseSchedulerIO[ShellState]):
@@ -144,7 +133,7 @@ class ShellIO(BaseSchedulerIO[ShellState]):
     def get_submit_cmd(self, script_file: str | Path | None = "submit.script") -> str:
         """Run ``script_file`` with bash; in the background, printing its pid, unless blocking."""
         command = (
-            f"bash {quote(script_file or '')} > {quote(self.stdout_path)} "
+            f"bash {quote(script_file) if script_file else ''} > {quote(self.stdout_path)} "
             f"2> {quote(self.stderr_path)}"
         )
         if not self.blocking:
@@ -226,85 +215,14 @@ class ShellIO(BaseSchedulerIO[ShellState]):
         if exit_code != 0 and err.strip():
             msg = f"command ps failed (exit code {exit_code}): stdout: {out}. stderr: {err}"
             raise CommandFailedError(msg, exit_code=exit_code, stderr=err)
-        lines = out.split("\n")[1:]
-        numbers = None
-        rows = list(map(str.split, lines, repeat(None), repeat(_PS_COLUMNS - 1)))
-        if set(map(len, rows)) - {_PS_COLUMNS}:
-            numbers, rows = _complete_rows(rows)
-        if not rows:
-            return []
-        pids, users, etimes, stats, names = map(list, zip(*rows, strict=True))
-        if self.ps_username_strict:
-            self._check_usernames(users, numbers)
-        states = convert_column(stats, _shell_state, field="state", first_line=2, lines=numbers)
-        return build_jobs(
-            ShellState,
-            states,
-            name=map(str.rstrip, names),
-            job_id=pids,
-            runtime=clock_seconds(
-                etimes, self._convert_str_to_time, field="etime", first_line=2, lines=numbers
-            ),
-            username=users,
-        )
-
-    @staticmethod
-    def _check_usernames(users: list[str], numbers: list[int] | None) -> None:
-        for user in set(users):
-            if "+" in user:
-                line = numbers[users.index(user)] if numbers else users.index(user) + 2
-                msg = f"line {line}: the username was truncated: {user!r}"
-                raise TruncatedUsernameError(msg, line=line, field="user")
+        return read_ps(out, ShellState, strict_usernames=self.ps_username_strict)
 
     @staticmethod
     def _convert_str_to_time(time_str: str | None) -> int | None:
         """Seconds of a ``ps`` elapsed time, ``[[DD-]hh:]mm:ss``; None for an empty one."""
-        if not time_str:
-            return None
-        parts = time_str.split(":")
-        days = hours = 0
-        try:
-            if "-" in parts[0]:
-                day_part, parts[0] = parts[0].split("-", 1)
-                days = int(day_part)
-            if len(parts) == 3:
-                hours, minutes, seconds = map(int, parts)
-            elif len(parts) == 2:
-                minutes, seconds = map(int, parts)
-            else:
-                msg = f"{time_str!r} is not an elapsed time of ps"
-                raise OutputParsingError(msg)
-        except ValueError as exc:
-            msg = f"{time_str!r} is not an elapsed time of ps"
-            raise OutputParsingError(msg) from exc
-        return days * 86400 + hours * 3600 + minutes * 60 + seconds
+        return ps_seconds(time_str)
 
 
 def _is_column_width(value: object) -> bool:
     """None or a positive int (it goes into the ps command)."""
     return value is None or (type(value) is int and value > 0)
-
-
-def _shell_state(stat: str) -> ShellState:
-    """The state of a STAT code (its first letter; the others are flags such as ``s``, ``+``)."""
-    return ShellState(stat[:1])
-
-
-def _complete_rows(rows: list[list[str]]) -> tuple[list[int], list[list[str]]]:
-    """The rows that are not blank, with their line numbers; a short row is an error."""
-    numbers: list[int] = []
-    kept: list[list[str]] = []
-    for number, row in enumerate(rows, start=2):
-        if not row:
-            continue
-        if len(row) < _PS_COLUMNS:
-            raise parsing_error(
-                f"expected {_PS_COLUMNS} columns (pid, user, etime, state, command)",
-                field="row",
-                value=" ".join(row),
-                index=number - 2,
-                first_line=2,
-            )
-        numbers.append(number)
-        kept.append(row)
-    return numbers, kept

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import re
 from itertools import repeat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qtoolkit.core.data_objects import QJob, QJobInfo, QState
 from qtoolkit.core.exceptions import OutputParsingError
-from qtoolkit.io.columns import build_infos, build_jobs, clock_seconds, convert_column
+from qtoolkit.io.columns import (
+    ClockReader,
+    MemoTable,
+    build_infos,
+    build_jobs,
+    convert_column,
+    text_chunks,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from qtoolkit.io.slurm import SlurmState
 
@@ -111,82 +118,131 @@ def read_squeue(
     Lines without the separator are skipped. A job name holding the separator keeps it (the
     name is the one free-text column). Every value is stripped, as upstream does.
     """
-    width = len(fields)
-    # Split on line feeds only: a job name may hold other characters splitlines() breaks on.
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    numbers: list[int] | None = None
-    if lines and set(map(str.count, lines, repeat(separator))) == {width - 1}:
-        # The common case: one split of the whole listing, columns by slicing.
-        flat = separator.join(lines).split(separator)
-        columns = [flat[index::width] for index in range(width)]
-    else:
-        columns, numbers = _columns_line_by_line(lines, separator, fields)
-    count = len(columns[0]) if columns else 0
-    if not count:
-        return []
-    by_name = dict(zip(fields, columns, strict=True))
-
-    def column(name: str) -> list[str] | None:
-        return by_name.get(name)
-
-    ids, raw_states = column("job_id"), column("state_raw")
-    if raw_states is None:
-        msg = "the squeue fields hold no state_raw column"
-        raise OutputParsingError(msg, field="state_raw")
-    states = convert_column(
-        raw_states, lambda value: state_type(value.strip()), field="state", lines=numbers
-    )
-    time_limit = column("time_limit")
-    time_used = column("time_used")
-    infos = build_infos(
-        count,
-        memory_per_cpu=_mapped(column("min_memory"), _memory_or_none, "min_memory", numbers),
-        nodes=_mapped(column("number_nodes"), _int_or_none, "number_nodes", numbers),
-        cpus=_mapped(column("number_cpus"), _int_or_none, "number_cpus", numbers),
-        time_limit=None
-        if time_limit is None
-        else clock_seconds(time_limit, _seconds, field="time_limit", lines=numbers),
-    )
-    return build_jobs(
-        state_type,
-        states,
-        name=_stripped(column("job_name")),
-        job_id=_stripped(ids),
-        info=infos,
-        runtime=None
-        if time_used is None
-        else clock_seconds(time_used, _seconds_or_none, field="time_used", lines=numbers),
-        queue_name=_stripped(column("partition")),
-        username=_stripped(column("username")),
-    )
+    reader = _SqueueReader(separator, fields, state_type)
+    jobs: list[QJob[SlurmState]] = []
+    for first_line, chunk in text_chunks(text):
+        jobs += reader.read(chunk, first_line)
+    return jobs
 
 
-def _mapped(
-    values: list[str] | None,
-    convert: Callable[[str], int | None],
-    field: str,
-    lines: list[int] | None,
-) -> list[int | None] | None:
-    if values is None:
-        return None
-    return convert_column(values, convert, field=field, lines=lines)
+class _SqueueReader:
+    """Reads a listing chunk by chunk, with conversion tables shared by all chunks."""
 
+    def __init__(self, separator: str, fields: Sequence[str], state_type: type[SlurmState]) -> None:
+        self.separator = separator
+        self.fields = list(fields)
+        self.state_type = state_type
+        self.sub_states = MemoTable(self._sub_state)
+        self.qstates = MemoTable(lambda raw: self.sub_states[raw].qstate)
+        self.texts = MemoTable(str.strip)
+        self.counts = MemoTable(_int_or_none)
+        self.memory = MemoTable(_memory_or_none)
+        self.limits = MemoTable(_seconds)
+        self.clocks = ClockReader()
 
-def _stripped(values: list[str] | None) -> list[str] | None:
-    return None if values is None else list(map(str.strip, values))
+    def _sub_state(self, raw: str) -> SlurmState:
+        return self.state_type(raw.strip())
+
+    def read(self, chunk: str, first_line: int) -> list[QJob[SlurmState]]:
+        """The jobs of ``chunk`` (whole lines, ending in LF), its first line ``first_line``."""
+        columns = self._aligned_columns(chunk)
+        numbers: list[int] | None = None
+        if columns is None:
+            columns, numbers = _columns_line_by_line(
+                chunk.split("\n")[:-1], self.separator, self.fields, first_line
+            )
+        if not columns or not columns[0]:
+            return []
+        by_name = dict(zip(self.fields, columns, strict=True))
+        try:
+            return self._jobs(by_name, first_line, numbers)
+        except (ValueError, OutputParsingError):
+            # Say which line and field: the strict columns, converted again, raise the error.
+            self._locate_error(by_name, first_line, numbers)
+            raise
+
+    def _aligned_columns(self, chunk: str) -> list[list[str]] | None:
+        """The columns of ``chunk`` from one split, if each line has exactly the fields.
+
+        Split on the separator alone, the last field of a line and the first of the next form one
+        piece (the "junction"). The lines are regular exactly when there are (width - 1) pieces
+        per line plus one, and every junction holds a line feed: the chunk holds as many line
+        feeds as lines, so no other piece can hold one.
+        """
+        width = len(self.fields)
+        lines = chunk.count("\n")
+        pieces = chunk.split(self.separator)
+        step = width - 1
+        if step < 1 or len(pieces) != step * lines + 1:
+            return None
+        junctions = pieces[step::step]
+        if not all(map(str.__contains__, junctions, repeat("\n"))):
+            return None
+        ends = "\n".join(junctions).split("\n")
+        firsts = [pieces[0], *ends[1:-1:2]]
+        middles = [pieces[index::step] for index in range(1, step)]
+        return [firsts, *middles, ends[0::2]]
+
+    def _jobs(
+        self, by_name: dict[str, list[str]], first_line: int, numbers: list[int] | None
+    ) -> list[QJob[SlurmState]]:
+        raw_states = by_name.get("state_raw")
+        if raw_states is None:
+            msg = "the squeue fields hold no state_raw column"
+            raise OutputParsingError(msg, field="state_raw")
+        count = len(raw_states)
+        sub_states = map(self.sub_states.__getitem__, raw_states)
+
+        def column(name: str, table: MemoTable[Any]) -> Iterable[Any] | None:
+            values = by_name.get(name)
+            return None if values is None else map(table.__getitem__, values)
+
+        used = by_name.get("time_used")
+        runtime = None
+        if used is not None:
+            runtime = self.clocks.seconds(
+                used, _seconds_or_none, field="time_used", first_line=first_line, lines=numbers
+            )
+        infos = build_infos(
+            count,
+            memory_per_cpu=column("min_memory", self.memory),
+            nodes=column("number_nodes", self.counts),
+            cpus=column("number_cpus", self.counts),
+            time_limit=column("time_limit", self.limits),
+        )
+        names, ids = by_name.get("job_name"), by_name.get("job_id")
+        return build_jobs(
+            count,
+            sub_states,
+            state=map(self.qstates.__getitem__, raw_states),
+            name=None if names is None else map(str.strip, names),
+            job_id=None if ids is None else map(str.strip, ids),
+            info=infos,
+            runtime=runtime,
+            queue_name=column("partition", self.texts),
+            username=column("username", self.texts),
+        )
+
+    def _locate_error(
+        self, by_name: dict[str, list[str]], first_line: int, numbers: list[int] | None
+    ) -> None:
+        strict = (("state_raw", self._sub_state), ("time_limit", _seconds))
+        for name, convert in strict:
+            if name in by_name:
+                convert_column(
+                    by_name[name], convert, field=name, first_line=first_line, lines=numbers
+                )
 
 
 def _columns_line_by_line(
-    lines: list[str], separator: str, fields: Sequence[str]
+    lines: list[str], separator: str, fields: Sequence[str], first_line: int
 ) -> tuple[list[list[str]], list[int]]:
-    """Columns of the lines holding the separator, and the 1-based line number of each row."""
+    """Columns of the lines holding the separator, and the line number of each row."""
     width = len(fields)
     name_index = fields.index("job_name") if "job_name" in fields else None
     rows: list[list[str]] = []
     numbers: list[int] = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=first_line):
         if separator not in line:
             continue
         values = line.split(separator)

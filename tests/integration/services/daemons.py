@@ -22,6 +22,9 @@ from .errors import ServiceUnavailableError
 
 STATE_DIR = Path("/var/tmp/qtoolkit-integration")
 STOP_TIMEOUT = 20.0
+# How long to wait for a daemon, a job state or an accounting record. Generous: on a loaded shared
+# machine a job that exits at once can take minutes to be reported; an idle one takes a second.
+TIMEOUT = float(os.environ.get("QTK_INTEGRATION_TIMEOUT", "300"))
 
 
 def _start_time(pid: int) -> str | None:
@@ -39,7 +42,11 @@ def _start_time(pid: int) -> str | None:
 
 
 def wait_until(
-    predicate: Callable[[], bool], *, timeout: float, what: str, detail: Callable[[], str] = str
+    predicate: Callable[[], bool],
+    *,
+    what: str,
+    timeout: float = TIMEOUT,
+    detail: Callable[[], str] = str,
 ) -> None:
     """Poll ``predicate`` until it holds; after ``timeout`` seconds fail naming ``what``."""
     deadline = time.monotonic() + timeout

@@ -17,14 +17,13 @@ from pathlib import Path
 from .daemons import STATE_DIR, DaemonSupervisor, wait_until
 from .errors import ServiceUnavailableError
 from .ledger import JobLedger
-from .system import ensure_packages, require_root, run
+from .system import ensure_packages, require_root, run, succeeds
 
 PACKAGES = ("gridengine-master", "gridengine-exec", "gridengine-client")
 SGE_ROOT = Path("/var/lib/gridengine")
 CELL = "default"
 QUEUES = ("all.q", "long.q")
 SLOTS_PER_QUEUE = 4
-START_TIMEOUT = 60.0
 ENV = {"SGE_ROOT": str(SGE_ROOT), "SGE_CELL": CELL}
 
 _PARALLEL_ENVIRONMENT = """\
@@ -105,7 +104,7 @@ def _qconf(*args: str, check: bool = True) -> str:
 
 
 def _answers(argv: Sequence[str]) -> Callable[[], bool]:
-    return lambda: run(argv, env=ENV, check=False, timeout=20).returncode == 0
+    return lambda: succeeds(argv, env=ENV)
 
 
 @dataclass
@@ -180,7 +179,6 @@ class GridEngineCell:
             self.supervisor.start(name, argv, env={**ENV, "SGE_ND": "true"})
         wait_until(
             answers,
-            timeout=START_TIMEOUT,
             what=f"{name} to answer",
             detail=lambda: self.supervisor.log_tail(name),
         )
@@ -228,7 +226,6 @@ class GridEngineCell:
 
         wait_until(
             ready,
-            timeout=START_TIMEOUT,
             what="Grid Engine queues to take jobs",
             detail=lambda: run(["qstat", "-f"], env=ENV, check=False).stdout,
         )
@@ -239,7 +236,6 @@ class GridEngineCell:
         )
         wait_until(
             _answers(["qacct", "-j", job_id]),
-            timeout=START_TIMEOUT,
             what=f"probe job {job_id} to run and reach the accounting",
             detail=lambda: run(["qstat", "-j", job_id], env=ENV, check=False).stdout[-800:],
         )

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .daemons import DaemonSupervisor, wait_until
-from .system import ensure_packages, require_root, run
+from .system import ensure_packages, require_root, run, succeeds
 
 PACKAGES = ("openssh-server", "openssh-client")
 SSHD = "/usr/sbin/sshd"
 HOST = "127.0.0.1"
-START_TIMEOUT = 30.0
 
 _CONFIG = """\
 ListenAddress {host}
@@ -117,7 +116,6 @@ class SshServer:
         self.supervisor.start(name, [SSHD, "-D", "-e", "-f", str(config), "-p", str(self.port)])
         wait_until(
             self.login_works,
-            timeout=START_TIMEOUT,
             what=f"a key login to {self.user}@{self.host}:{self.port}",
             detail=lambda: self.supervisor.log_tail(name),
         )
@@ -125,7 +123,7 @@ class SshServer:
     def login_works(self) -> bool:
         """Whether ``ssh ... true`` succeeds now."""
         argv = ["ssh", *self.ssh_options(), f"{self.user}@{self.host}", "true"]
-        return run(argv, check=False, timeout=20).returncode == 0
+        return succeeds(argv)
 
     def stop(self) -> None:
         """Stop the server (by pid) and remove its keys."""

@@ -23,7 +23,7 @@ def run(
     *,
     env: Mapping[str, str] | None = None,
     input_text: str | None = None,
-    timeout: float = 60,
+    timeout: float = 120,
     check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``argv`` (no shell) and capture its text; a failure names the command and its stderr."""
@@ -50,6 +50,14 @@ def run(
             f"{result.stderr.strip() or result.stdout.strip()}"
         )
     return result
+
+
+def succeeds(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> bool:
+    """Whether ``argv`` exits 0 within 30 s (a probe: a missing or hanging command is a no)."""
+    try:
+        return run(argv, env=env, check=False, timeout=30).returncode == 0
+    except ServiceUnavailableError:
+        return False
 
 
 def require_root(purpose: str) -> None:

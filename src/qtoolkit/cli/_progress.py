@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Generator
 
 __all__ = ["LARGE_INPUT_BYTES", "progress"]
 
@@ -20,7 +20,9 @@ def _ignore(_: int) -> None:
 
 
 @contextmanager
-def progress(total_bytes: int | None, description: str) -> Iterator[Callable[[int], None]]:
+def progress(
+    total_bytes: int | None, description: str
+) -> Generator[Callable[[int], None], None, None]:
     """Yield a function to call with each number of bytes done.
 
     It draws a bar on standard error when that is a terminal, the input is large and ``rich`` (the

@@ -3,34 +3,24 @@
 from __future__ import annotations
 
 import functools
-import re
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import msgspec
 
+from qtoolkit.cli._problems import Problem, problem_of
 from qtoolkit.core import mson
 from qtoolkit.core.codecs import Decoder, decode
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
-    from qtoolkit.cli.kinds import Kind
+    from qtoolkit.cli._kinds import Kind
     from qtoolkit.core.codecs import Format
 
-__all__ = ["find_errors", "located"]
-
-_AT = re.compile(r"^(?P<message>.*?)(?: - at `(?P<path>\$[^`]*)`)?$", re.DOTALL)
+__all__ = ["find_errors"]
 
 
-def located(error: msgspec.DecodeError, prefix: str = "$") -> str:
-    """``$[1].state: Invalid enum value 'RUNNINGX'`` from msgspec's ``... - at `$.state```."""
-    match = _AT.match(str(error))
-    assert match is not None  # the pattern matches any text
-    path = match["path"] or "$"
-    return f"{prefix}{path[1:]}: {match['message']}"
-
-
-def find_errors(stream: IO[bytes], fmt: str, kind: Kind) -> Iterator[str]:
+def find_errors(stream: IO[bytes], fmt: str, kind: Kind) -> Iterator[Problem]:
     """Yield every error in ``stream``, not only the first: each item is checked on its own."""
     if fmt == "ndjson":
         decoder = Decoder(kind.item)
@@ -41,9 +31,9 @@ def find_errors(stream: IO[bytes], fmt: str, kind: Kind) -> Iterator[str]:
                 try:
                     decoder.decode(line)
                 except msgspec.DecodeError as exc:
-                    yield f"line {number}: {located(exc)}"
+                    yield problem_of(exc, line=number)
         if not kind.collection and items != 1:
-            yield f"$: expected exactly one object, got {items} lines"
+            yield Problem("$", f"expected exactly one object, got {items} lines")
         return
     data = stream.read()
     if fmt == "mson":
@@ -56,31 +46,32 @@ def find_errors(stream: IO[bytes], fmt: str, kind: Kind) -> Iterator[str]:
     try:
         raw_items = Decoder(list[msgspec.Raw], format=codec).decode(data)
     except msgspec.DecodeError as exc:
-        yield located(exc)
+        yield problem_of(exc)
         return
     item_decoder = Decoder(kind.item, format=codec)
     for index, raw in enumerate(raw_items):
         yield from _errors(functools.partial(item_decoder.decode, raw), f"$[{index}]")
 
 
-def _mson_errors(data: bytes, kind: Kind) -> Iterator[str]:
+def _mson_errors(data: bytes, kind: Kind) -> Iterator[Problem]:
     try:
         document: Any = decode(data, type=object)
     except msgspec.DecodeError as exc:
-        yield located(exc)
+        yield problem_of(exc)
         return
     if not kind.collection:
         yield from _errors(lambda: mson.from_dict(document, kind.item))
         return
     if not isinstance(document, list):
-        yield f"$: expected an array of MSON documents, got {type(document).__name__}"
+        yield Problem("$", f"expected an array of MSON documents, got {type(document).__name__}")
         return
-    for index, item in enumerate(document):
+    documents = cast("Sequence[Any]", document)
+    for index, item in enumerate(documents):
         yield from _errors(functools.partial(mson.from_dict, item, kind.item), f"$[{index}]")
 
 
-def _errors(decode: Callable[[], object], prefix: str = "$") -> Iterator[str]:
+def _errors(decode: Callable[[], object], prefix: str = "$") -> Iterator[Problem]:
     try:
         decode()
     except msgspec.DecodeError as exc:
-        yield located(exc, prefix)
+        yield problem_of(exc, prefix)

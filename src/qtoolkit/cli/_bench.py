@@ -32,7 +32,7 @@ class Measurement:
 
 
 def _median_seconds(action: Callable[[], object], repeat: int) -> float:
-    times = []
+    times: list[float] = []
     for _ in range(repeat):
         gc.collect()
         start = time.perf_counter()
@@ -46,7 +46,7 @@ def measure(jobs: int, formats: list[Format], repeat: int = 5) -> list[Measureme
     """Time this package's codecs on a SLURM snapshot, and pydantic v2's JSON when installed."""
     snapshot = generate_snapshot(jobs, "slurm")
     states: Any = SUB_STATES["slurm"]
-    results = []
+    results: list[Measurement] = []
     for fmt in formats:
         encoder = Encoder(format=fmt)
         decoder = Decoder(GenericAlias(list, (_job_type(states),)), format=fmt)
@@ -78,7 +78,7 @@ def _job_type(states: Any) -> Any:
 
 def _pydantic_measurement(snapshot: list[Any], repeat: int) -> Measurement | None:
     try:
-        from qtoolkit.cli.pydantic_peer import adapter_and_models  # noqa: PLC0415
+        from qtoolkit.cli._pydantic_peer import adapter_and_models  # noqa: PLC0415
     except ImportError:
         return None
     adapter, models = adapter_and_models(snapshot)

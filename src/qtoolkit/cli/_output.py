@@ -20,10 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from qtoolkit.cli.kinds import UsageError
+from qtoolkit.cli._kinds import UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Generator
 
 __all__ = ["TERMINATING_SIGNALS", "open_output", "rewritable"]
 
@@ -39,7 +39,7 @@ _NAME_KEPT = 200  # bytes of the target's name in the temporary one's, which mus
 
 
 @contextmanager
-def open_output(path: str) -> Iterator[IO[bytes]]:
+def open_output(path: str) -> Generator[IO[bytes], None, None]:
     """Yield the binary stream to write ``path``; ``-`` is standard output."""
     if path == "-":
         if sys.__stdout__ is None:
@@ -95,7 +95,7 @@ def _descriptor(path: str) -> int | None:
 
 
 @contextmanager
-def _replacing(target: Path, shown: str) -> Iterator[IO[bytes]]:
+def _replacing(target: Path, shown: str) -> Generator[IO[bytes], None, None]:
     """Write a temporary file beside ``target`` and rename it over ``target`` when complete.
 
     The replaced file's permissions (and owner, where allowed) carry over; other hard links to it
@@ -130,7 +130,7 @@ def _create_beside(target: Path, shown: str) -> tuple[int, Path]:
 
 
 @contextmanager
-def _signals_held() -> Iterator[None]:
+def _signals_held() -> Generator[None, None, None]:
     """Hold Ctrl-C and the terminating signals until the block ends (where they can be held)."""
     held = {signal.SIGINT, *TERMINATING_SIGNALS}
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
@@ -154,7 +154,7 @@ def _keep_attributes(target: Path, partial: Path) -> None:
 
 
 @contextmanager
-def _open(shown: str, opener: Callable[[], IO[bytes]]) -> Iterator[IO[bytes]]:
+def _open(shown: str, opener: Callable[[], IO[bytes]]) -> Generator[IO[bytes], None, None]:
     try:
         stream = opener()
     except OSError as exc:

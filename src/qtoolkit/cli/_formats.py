@@ -15,23 +15,23 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path, PurePath
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import msgspec
 
-from qtoolkit.cli.kinds import InvalidDataError, UsageError
-from qtoolkit.cli.output import rewritable
-from qtoolkit.cli.progress import progress
+from qtoolkit.cli._kinds import InvalidDataError, UsageError
+from qtoolkit.cli._output import rewritable
+from qtoolkit.cli._progress import progress
 from qtoolkit.core import mson
 from qtoolkit.core.codecs import Decoder, decode
-from qtoolkit.core.data_objects import QJob
+from qtoolkit.core.data_objects import QJob, QResources
 from qtoolkit.core.filepath import encode_path
 from qtoolkit.core.ndjson import iter_ndjson, write_ndjson
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 
-    from qtoolkit.cli.kinds import Kind
+    from qtoolkit.cli._kinds import Kind
 
 __all__ = [
     "FORMATS",
@@ -48,6 +48,7 @@ _EXTENSIONS = {
     ".mpk": "msgpack",
     ".ndjson": "ndjson",
     ".jsonl": "ndjson",
+    ".mson": "mson",
 }
 _FLUSH_BYTES = 1 << 20
 _ANY_JOB: Any = QJob  # parametrized with a sub-state class known only at run time
@@ -70,7 +71,7 @@ def infer_format(path: str, explicit: str | None, option: str) -> str:
 
 
 @contextmanager
-def open_input(path: str) -> Iterator[tuple[IO[bytes], int | None]]:
+def open_input(path: str) -> Generator[tuple[IO[bytes], int | None], None, None]:
     """Yield the binary stream to read and its size when known; ``-`` is standard input."""
     if path == "-":
         if sys.stdin is None:
@@ -118,7 +119,7 @@ def read_items(
 
 
 def _read_whole(stream: IO[bytes], advance: Callable[[int], None]) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while chunk := stream.read(_FLUSH_BYTES):
         chunks.append(chunk)
         advance(len(chunk))
@@ -146,16 +147,17 @@ def _read_mson(
     if not isinstance(document, list):
         msg = f"Expected `array` of MSON documents, got `{type(document).__name__}` - at `$`"
         raise msgspec.ValidationError(msg)
+    documents = cast("Sequence[Any]", document)
     # Progress in bytes of input, shared evenly between the documents.
     reported = 0
     expected: Any = kind.item
-    for index, item in enumerate(document):
+    for index, item in enumerate(documents):
         value = mson.from_dict(item, expected, path=f"$[{index}]")
         if one_scheduler and expected is _ANY_JOB and value.sub_state is not None:
             expected = _ANY_JOB[type(value.sub_state)]
         yield value
-        done = len(data) * (index + 1) // len(document)
-        if done - reported >= _FLUSH_BYTES or index + 1 == len(document):
+        done = len(data) * (index + 1) // len(documents)
+        if done - reported >= _FLUSH_BYTES or index + 1 == len(documents):
             advance(done - reported)
             reported = done
 
@@ -168,8 +170,8 @@ def write_items(items: Iterable[Any], stream: IO[bytes], fmt: str, kind: Kind) -
     values JSON lacks (bytes, timestamps, extensions, NaN, keys that are not strings), which
     msgspec would write changed or not at all.
     """
-    if kind.name == "resources" and fmt != "msgpack":
-        items = _json_faithful(items)
+    if kind.item is QResources and fmt != "msgpack":
+        items = _json_faithful(items, collection=kind.collection)
     counted = _Counted(items)
     try:
         return _write(counted, stream, fmt, kind)
@@ -180,9 +182,12 @@ def write_items(items: Iterable[Any], stream: IO[bytes], fmt: str, kind: Kind) -
         raise InvalidDataError(msg) from None
 
 
-def _json_faithful(items: Iterable[Any]) -> Iterator[Any]:
-    for item in items:
-        problem = _json_problem(getattr(item, "scheduler_kwargs", None), "$.scheduler_kwargs")
+def _json_faithful(items: Iterable[Any], *, collection: bool) -> Iterator[Any]:
+    for index, item in enumerate(items):
+        where = f"$[{index}]" if collection else "$"
+        problem = _json_problem(
+            getattr(item, "scheduler_kwargs", None), f"{where}.scheduler_kwargs"
+        )
         if problem is not None:
             msg = f"cannot write {problem} as JSON unchanged"
             raise InvalidDataError(msg)
@@ -195,7 +200,11 @@ def _json_problem(value: Any, path: str) -> str | None:
         return None if math.isfinite(value) else f"{path} (the float {value})"
     if isinstance(value, (list, dict)):
         in_dict = isinstance(value, dict)
-        children = value.items() if isinstance(value, dict) else enumerate(value)
+        children: Iterable[tuple[Any, Any]] = (
+            cast("dict[Any, Any]", value).items()
+            if in_dict
+            else enumerate(cast("list[Any]", value))
+        )
         for key, item in children:
             if in_dict and not isinstance(key, str):
                 return f"{path} (the key {key!r}, not a string)"
