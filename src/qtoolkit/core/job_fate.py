@@ -15,6 +15,9 @@ of three tagged values::
         case Unknown(accounting=False):
             ...  # gone from the queue; this scheduler keeps no accounting qtoolkit can read
 
+Array jobs are followed task by task (SLURM ``8_1``, Grid Engine ``78.1``): the accounting records
+tasks, so the id of the array itself is unknown to it once the array has left the queue.
+
 The values are frozen msgspec Structs tagged ``"in_queue"``, ``"finished"`` and ``"unknown"``,
 so a stream of fates encodes to JSON or MessagePack and decodes back with
 ``msgspec.json.decode(data, type=JobFate[SlurmState])``.
