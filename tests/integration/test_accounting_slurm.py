@@ -146,3 +146,24 @@ def test_held_job_is_queued_in_the_queue_and_pending_in_the_accounting(
     [fate] = wait_fates(manager, [job_id], finished).values()
     assert isinstance(fate, Finished)
     assert fate.job.sub_state == SlurmState.CANCELLED
+
+
+def test_array_tasks_are_followed_task_by_task(
+    manager: Manager, slurm: SlurmCluster, tmp_path: Path
+) -> None:
+    result = manager.submit(
+        "exit $SLURM_ARRAY_TASK_ID",
+        options={"job_name": "tasks", "array": "1-2"},
+        work_dir=tmp_path,
+    )
+    assert result.status == SubmissionStatus.SUCCESSFUL, result
+    array = slurm.ledger.record(str(result.job_id))
+    tasks = [f"{array}_1", f"{array}_2"]
+    fates = wait_fates(manager, tasks, finished)
+    assert {
+        job_id: (f.job.state, f.job.exit_status)
+        for job_id, f in fates.items()
+        if isinstance(f, Finished)
+    } == {tasks[0]: (QState.FAILED, 1), tasks[1]: (QState.FAILED, 2)}
+    # The accounting records the tasks, not the array.
+    assert manager.get_job_fate(array) == Unknown(array, accounting=True)
