@@ -17,6 +17,7 @@ from itertools import compress, repeat
 from operator import add, lt
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from qtoolkit._install_check import require_own_package
 from qtoolkit.core.data_objects import QJob, QJobInfo, QSubState
 from qtoolkit.core.exceptions import OutputParsingError
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from qtoolkit.core.data_objects import QState
+
+# A module upstream qtoolkit does not have: refuse a qtoolkit package that is upstream's.
+require_own_package()
 
 __all__ = [
     "CHUNK_CHARS",

@@ -299,14 +299,14 @@ def read_scontrol_job(text: str, state_type: type[SlurmState]) -> QJob[SlurmStat
         return None if found in (None, "", "(null)", "N/A") else found
 
     def number_of(key: str, convert: Callable[[str], int | None]) -> int | None:
+        # A value that does not read is unknown (None), as upstream reads scontrol's numbers.
         raw = value(key)
         if raw is None:
             return None
         try:
             return convert(raw)
-        except (ValueError, OutputParsingError) as exc:
-            msg = f"line {number}: cannot read {key} {raw!r}: {exc}"
-            raise OutputParsingError(msg, line=number, field=key) from exc
+        except (ValueError, OutputParsingError):
+            return None
 
     raw_state = value("JobState")
     if raw_state is None:
