@@ -339,7 +339,8 @@ class TestScripts:
             pbs.check_convert_qresources(resources)
 
     def test_placement_of_another_type(self, pbs: PBSIO) -> None:
-        resources = QResources(process_placement=cast("Any", "BadPlacement"))
+        resources = QResources(processes=1)
+        resources.process_placement = cast("Any", "BadPlacement")  # set after validation
         with pytest.raises(UnsupportedResourcesError, match="placement BadPlacement is not supp"):
             pbs.check_convert_qresources(resources)
 
