@@ -23,7 +23,7 @@ from qtoolkit.core.exceptions import (
     OutputParsingError,
     UnsupportedResourcesError,
 )
-from qtoolkit.io import scheduler_mapping
+from qtoolkit.io import qstat_full, scheduler_mapping
 from qtoolkit.io.pbs import PBSIO, PBSState
 
 # PBS Pro 'qstat -f -w': a running job, then a queued one without usage; a finished one from -x.
@@ -141,6 +141,17 @@ class TestListing:
         assert job.username == "linus"
         assert job.runtime == 125
         assert job.info == QJobInfo(nodes=1, time_limit=3600)
+
+    def test_listing_read_in_blocks(self, pbs: PBSIO, monkeypatch: pytest.MonkeyPatch) -> None:
+        whole = pbs.parse_jobs_list_output(0, QSTAT_F * 3, "")
+        monkeypatch.setattr(qstat_full, "_BLOCK", 100)
+        assert pbs.parse_jobs_list_output(0, QSTAT_F * 3, "") == whole
+        assert len(whole) == 9
+        in_blocks = pbs.parse_jobs_list_output(0, QSTAT_F * 3, "", job_ids=["4790.pbs01"])
+        assert [job.exit_status for job in in_blocks] == [271, 271, 271]
+        second = QSTAT_F.replace("= F\n", "= Z\n").replace("4790", "4791")
+        with pytest.raises(OutputParsingError, match=r"line 85: job_state: unknown state 'Z'"):
+            pbs.parse_jobs_list_output(0, QSTAT_F + second, "")
 
     def test_bytes_and_job_ids(self, pbs: PBSIO) -> None:
         jobs = pbs.parse_jobs_list_output(0, QSTAT_F.encode(), b"", job_ids=["4808.pbs01"])
