@@ -153,6 +153,12 @@ class TestListing:
         with pytest.raises(OutputParsingError, match=r"line 85: job_state: unknown state 'Z'"):
             pbs.parse_jobs_list_output(0, QSTAT_F + second, "")
 
+    def test_job_without_owner_and_output_without_last_newline(self, pbs: PBSIO) -> None:
+        text = QSTAT_F.replace("    Job_Owner = ada@login01\n", "").rstrip("\n")
+        jobs = pbs.parse_jobs_list_output(0, text, "")
+        assert [job.username for job in jobs] == ["ada", "grace", None]
+        assert jobs[2].exit_status == 271
+
     def test_bytes_and_job_ids(self, pbs: PBSIO) -> None:
         jobs = pbs.parse_jobs_list_output(0, QSTAT_F.encode(), b"", job_ids=["4808.pbs01"])
         assert [job.job_id for job in jobs] == ["4808.pbs01"]

@@ -148,6 +148,15 @@ class TestListing:
         job = sge.parse_jobs_list_output(0, text, "")[0]
         assert job.name == "r\u00e9x > A"
 
+    def test_character_reference_beyond_unicode_is_kept(self, sge: SGEIO) -> None:
+        text = recorded("qstat_ext_urg.xml").replace("<JB_name>run2<", "<JB_name>a&#1114112;<")
+        assert sge.parse_jobs_list_output(0, text, "")[0].name == "a&#1114112;"
+
+    def test_time_limit_without_memory_request(self, sge: SGEIO) -> None:
+        text = recorded("qstat_ext_urg_r.xml").replace('"mem_free"', '"arch"')
+        job = sge.parse_jobs_list_output(0, text, "")[0]
+        assert job.info == QJobInfo(cpus=2, time_limit=7200)
+
     def test_no_time_limit(self, sge: SGEIO) -> None:
         text = recorded("qstat_ext_urg_r.xml").replace(">7200<", ">INFINITY<")
         assert sge.parse_jobs_list_output(0, text, "")[0].info == QJobInfo(
@@ -257,6 +266,10 @@ class TestCommands:
         assert sge.get_jobs_list_cmd(None, "ada") == "qstat -ext -urg -xml -r -u ada"
         assert sge.get_jobs_list_cmd(None, "$(reboot)") == "qstat -ext -urg -xml -r -u '$(reboot)'"
         assert sge.get_jobs_list_cmd(["12", "13"], None) == 'qstat -ext -urg -xml -r -u "*"'
+
+    def test_no_query_by_job_ids(self, sge: SGEIO) -> None:
+        with pytest.raises(NotImplementedError, match="Querying by job IDs is not supported"):
+            sge._get_job_ids_flag("1,2")
 
     @pytest.mark.parametrize("job_id", ["1; rm -rf ~", "$(reboot)", "a", "12 13"])
     def test_invalid_job_ids(self, sge: SGEIO, job_id: str) -> None:

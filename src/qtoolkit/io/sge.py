@@ -300,8 +300,8 @@ class SGEIO(PBSIOBase[SGEState]):
 
     def _add_soft_walltime(self, header_dict: dict[str, Any], resources: QResources) -> None:
         """Grid Engine warns a job (SIGUSR1) at 99% of its time limit: ``s_rt``."""
-        if resources.time_limit:
-            header_dict["soft_walltime"] = self._convert_time_to_str(resources.time_limit * 0.99)
+        # Called only for a time limit, as upstream does.
+        header_dict["soft_walltime"] = self._convert_time_to_str((resources.time_limit or 0) * 0.99)
 
     def sanitize_options(self, options: dict[str, Any]) -> dict[str, Any]:
         """Replace the characters Grid Engine refuses in the job name by ``_``."""
