@@ -147,7 +147,13 @@ class TestListing:
         monkeypatch.setattr(qstat_full, "_BLOCK", 100)
         assert pbs.parse_jobs_list_output(0, QSTAT_F * 3, "") == whole
         assert len(whole) == 9
-        in_blocks = pbs.parse_jobs_list_output(0, QSTAT_F * 3, "", job_ids=["4790.pbs01"])
+        in_blocks = qstat_full.parse_qstat_full(
+            QSTAT_F * 3,
+            states={"R": PBSState.RUNNING, "Q": PBSState.QUEUED, "F": PBSState.FINISHED},
+            convert_memory=pbs._convert_memory_str,
+            convert_time=PBSIO._convert_str_to_time,
+            job_ids=["4790.pbs01"],
+        )
         assert [job.exit_status for job in in_blocks] == [271, 271, 271]
         second = QSTAT_F.replace("= F\n", "= Z\n").replace("4790", "4791")
         with pytest.raises(OutputParsingError, match=r"line 85: job_state: unknown state 'Z'"):
@@ -160,8 +166,9 @@ class TestListing:
         assert jobs[2].exit_status == 271
 
     def test_bytes_and_job_ids(self, pbs: PBSIO) -> None:
-        jobs = pbs.parse_jobs_list_output(0, QSTAT_F.encode(), b"", job_ids=["4808.pbs01"])
-        assert [job.job_id for job in jobs] == ["4808.pbs01"]
+        # The ids asked for are qstat's business (they are in its command), as upstream.
+        jobs = pbs.parse_jobs_list_output(0, QSTAT_F.encode(), b"", job_ids=["4808"])
+        assert [job.job_id for job in jobs] == ["4807.pbs01", "4808.pbs01", "4790.pbs01"]
 
     def test_single_job(self, pbs: PBSIO) -> None:
         job = pbs.parse_job_output(0, QSTAT_F, "")
