@@ -120,6 +120,23 @@ class TestListing:
         held = sge.parse_jobs_list_output(0, text, "", job_ids=["5"])
         assert [job.queue_name for job in held] == ["long.q"]
 
+    @pytest.mark.parametrize(
+        ("code", "member"),
+        [
+            ("hr", SGEState.RUNNING),
+            ("Rr", SGEState.RESTARTED),
+            ("S", SGEState.JOB_SUSPENDED),
+            ("RtT", SGEState.JOB_SUSPENDED),
+            ("hRwq", SGEState.HOLD),
+        ],
+    )
+    def test_combined_state_codes(self, sge: SGEIO, code: str, member: SGEState) -> None:
+        text = recorded("qstat_ext_urg.xml").replace("<state>Eqw</state>", f"<state>{code}</state>")
+        job = sge.parse_jobs_list_output(0, text, "", job_ids=["8"])[0]
+        assert (job.sub_state, job.state) == (member, member.qstate)
+        assert job.sub_state is not None
+        assert job.sub_state.value == {"hr": "r", "Rr": "R", "hRwq": "hqw"}.get(code, "s")
+
     def test_deleting_job(self, sge: SGEIO) -> None:
         jobs = sge.parse_jobs_list_output(0, recorded("qstat_deleting.xml"), "")
         assert [(j.job_id, j.sub_state) for j in jobs] == [
@@ -190,9 +207,9 @@ class TestListing:
             sge.parse_jobs_list_output(0, text, "")
 
     def test_unknown_state_names_line_and_field(self, sge: SGEIO) -> None:
-        text = recorded("qstat_ext_urg.xml").replace("<state>Eqw</state>", "<state>hr</state>")
+        text = recorded("qstat_ext_urg.xml").replace("<state>Eqw</state>", "<state>Zx</state>")
         with pytest.raises(
-            OutputParsingError, match="line 120: state: unknown state 'hr' of job 8"
+            OutputParsingError, match="line 120: state: unknown state 'Zx' of job 8"
         ):
             sge.parse_jobs_list_output(0, text, "")
 
