@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from qtoolkit.core.data_objects import QJob, QState
 from qtoolkit.core.exceptions import OutputParsingError
-from qtoolkit.io.columns import build_infos, clock_seconds
+from qtoolkit.io.columns import ClockReader, build_infos
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -190,6 +190,8 @@ class _Reader:
         self.memories: dict[str, int | None] = {}
         self.counts: dict[str, int | None] = {}
         self.users: dict[str, str | None] = {}
+        # Clock strings by head and tail, whose tables fill once for the whole listing.
+        self.clock = ClockReader()
 
     def jobs(self, rows: list[tuple[str, ...]]) -> list[QJob[PBSState]]:
         (ids, name, owner, state, queue, nodect, ncpus, mem, walltime, used, account, status) = map(
@@ -218,7 +220,7 @@ class _Reader:
             "sub_state": sub_states,
             "info": infos,
             "account": _texts(account),
-            "runtime": clock_seconds(used, self.runtime, field="resources_used.walltime"),
+            "runtime": self.clock.seconds(used, self.runtime, field="resources_used.walltime"),
             "queue_name": _texts(queue),
             "username": usernames,
         }
