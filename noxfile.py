@@ -139,13 +139,14 @@ def bench(session: nox.Session) -> None:
     session.run(
         "python", "benchmarks/run.py", "--upstream-python", str(upstream_python), *session.posargs
     )
-    session.run(
-        "python",
-        "benchmarks/parse_pbs_sge.py",
-        "--upstream-python",
-        str(upstream_python),
-        *session.posargs,
-    )
+    for listing_benchmark in ("benchmarks/parse_pbs_sge.py", "benchmarks/parse_slurm_shell.py"):
+        session.run(
+            "python",
+            listing_benchmark,
+            "--upstream-python",
+            str(upstream_python),
+            *session.posargs,
+        )
 
 
 def _upstream_venv(session: nox.Session) -> Path:

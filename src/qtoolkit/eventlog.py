@@ -218,7 +218,7 @@ class EventLog(Generic[SubStateT]):
         """The sub-state class of the scheduler whose jobs the log holds."""
         self.jobs = jobs
         """The last snapshot recorded, by job id: what a resumed poller compares with."""
-        self.last_poll = last_poll
+        self.last_poll: datetime.datetime | None = last_poll
         """When the last poll with changes was recorded; ``None`` for a new log."""
         self.torn_bytes = torn
         """How many bytes of a torn last line opening the log cut off (0 after a clean stop)."""

@@ -57,7 +57,7 @@ class LineCache(Generic[SubStateT]):
         """The jobs of the lines that are new in the last listing parsed."""
         self.stale: list[QJob[SubStateT]] = []
         """The jobs of the lines of the listing before that are gone from the last one."""
-        self.incremental = False
+        self.incremental: bool = False
         """Whether the last listing was compared with a previous one (False for the first)."""
 
     def parse(self, text: str) -> list[QJob[SubStateT]]:
@@ -128,12 +128,12 @@ class Poller(Generic[SubStateT]):
     ) -> None:
         self.manager = manager
         self.user = user
-        self.ignore = tuple(ignore)
+        self.ignore: tuple[str, ...] = tuple(ignore)
         self.log = log
         self.final_polls = final_polls
         self.jobs: dict[str, QJob[SubStateT]] = dict(log.jobs) if log is not None else {}
         """The last snapshot, by job id, as the changes reported so far leave it."""
-        self.polls = 0
+        self.polls: int = 0
         """How many polls ran (and succeeded)."""
         self.last_poll: datetime.datetime | None = None
         """When the last poll that succeeded ran (UTC)."""
