@@ -21,8 +21,7 @@ from qtoolkit.cli._kinds import UsageError
 from qtoolkit.cli._watch_lines import change_line
 from qtoolkit.core.exceptions import CommandFailedError, OutputParsingError
 from qtoolkit.eventlog import EventLog, EventLogError
-from qtoolkit.io import SGEIO, SUB_STATES, scheduler_mapping
-from qtoolkit.io.sge_accounting import SGEAccounting
+from qtoolkit.io import SUB_STATES, scheduler_mapping
 from qtoolkit.manager import QueueManager
 from qtoolkit.poller import Poller
 
@@ -105,10 +104,8 @@ def watch(args: argparse.Namespace) -> int:
 
 
 def _manager(scheduler: str) -> QueueManager[Any]:
-    scheduler_io = scheduler_mapping[scheduler]()
-    manager: QueueManager[Any] = QueueManager(scheduler_io)
-    if manager.accounting is None and isinstance(scheduler_io, SGEIO):
-        manager.accounting = SGEAccounting()  # qacct, for the final state of jobs that ended
+    # The manager asks the scheduler's accounting (sacct, qacct) how vanished jobs ended.
+    manager: QueueManager[Any] = QueueManager(scheduler_mapping[scheduler]())
     return manager
 
 
