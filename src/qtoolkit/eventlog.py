@@ -144,11 +144,18 @@ def _records(
         msg = f"{path}: the log holds {header.scheduler} jobs, not {expected} jobs"
         raise EventLogError(msg)
     record_type: Any = LogRecord
-    decoder: Decoder[Any] = Decoder(record_type[SUB_STATES[header.scheduler]])
-    return header, _decode_lines(decoder, rest, path), lines.torn
+    return header, _decode_lines(record_type[SUB_STATES[header.scheduler]], rest, path), lines.torn
 
 
-def _decode_lines(decoder: Decoder[Any], data: bytes, path: str) -> Iterator[Any]:
+def _decode_lines(record_type: Any, data: bytes, path: str) -> Iterator[Any]:
+    """The records of ``data``: all lines in one call, or the first damaged one named."""
+    try:
+        return iter(msgspec.json.Decoder(record_type).decode_lines(data))
+    except (msgspec.DecodeError, UnicodeError, RecursionError):
+        return _decode_line_by_line(Decoder(record_type), data, path)
+
+
+def _decode_line_by_line(decoder: Decoder[Any], data: bytes, path: str) -> Iterator[Any]:
     for number, line in enumerate(data.split(b"\n")[:-1], start=2):
         if not line.strip():
             continue
