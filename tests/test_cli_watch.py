@@ -148,7 +148,7 @@ def test_watch_prints_each_change_and_logs_it(
     assert (status, err) == (0, "")
     assert lines == [
         f"watching slurm, all jobs, every 0.01 s, log {log}",
-        "resuming from the log: 1 jobs in the queue",
+        "resuming from the log: 1 job in the queue",
     ]
     assert log.stat().st_size == size
 
@@ -209,7 +209,7 @@ def test_a_torn_log_is_repaired_and_said_so(
     status, lines, err = run(capsys, *argv)
     assert status == 0
     assert "cut off a torn last line (34 bytes)" in err
-    assert lines[1:] == ["resuming from the log: 1 jobs in the queue"]
+    assert lines[1:] == ["resuming from the log: 1 job in the queue"]
     assert log.read_bytes().endswith(b"\n")
 
 

@@ -149,7 +149,8 @@ def _plain(
 ) -> None:
     _say(f"watching {title}")
     if poller.jobs:
-        _say(f"resuming from the log: {len(poller.jobs):,} jobs in the queue")
+        count = len(poller.jobs)
+        _say(f"resuming from the log: {count:,} job{'s' if count != 1 else ''} in the queue")
     for changes, at in polls:
         for change in changes:
             _say(change_line(change, at))
