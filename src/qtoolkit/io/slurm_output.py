@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from qtoolkit.core.data_objects import QJob, QJobInfo, QState
 from qtoolkit.core.exceptions import OutputParsingError
 from qtoolkit.io.columns import (
-    ClockReader,
+    CLOCKS,
     MemoTable,
     build_infos,
     build_jobs,
@@ -138,7 +138,7 @@ class _SqueueReader:
         self.counts = MemoTable(_int_or_none)
         self.memory = MemoTable(_memory_or_none)
         self.limits = MemoTable(_seconds)
-        self.clocks = ClockReader()
+        self.clocks = CLOCKS
 
     def _sub_state(self, raw: str) -> SlurmState:
         return self.state_type(raw.strip())
