@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +81,7 @@ def test_string_runs_in_a_quoted_login_shell(connection: RecordingConnection) ->
     host = make_host(connection)
     assert host.execute("squeue -u $USER | wc -l") == ("out", "err", 0)
     [(command, kwargs)] = connection.runs
-    assert command == "bash -l -c 'squeue -u $USER | wc -l'"
+    assert command == "bash -l -c 'exec </dev/null\nsqueue -u $USER | wc -l'"
     assert kwargs == {"hide": True, "warn": True, "in_stream": False, "pty": False}
 
 
@@ -88,10 +89,9 @@ def test_list_is_quoted_word_by_word_and_workdir_quoted(connection: RecordingCon
     host = make_host(connection)
     host.execute(["printf", "%s", "it's $(here)"], "/scratch/a b")
     [(command, _)] = connection.runs
-    assert command == (
-        "bash -l -c 'cd '\"'\"'/scratch/a b'\"'\"' && printf %s '\"'\"'it'\"'\"'\"'\"'\"'\"'\"'\"'"
-        "s $(here)'\"'\"''"
-    )
+    *shell, script = shlex.split(command)
+    assert shell == ["bash", "-l", "-c"]
+    assert script == "exec </dev/null\ncd '/scratch/a b' || exit\nprintf %s 'it'\"'\"'s $(here)'"
 
 
 def test_shell_settings(connection: RecordingConnection) -> None:
@@ -99,9 +99,9 @@ def test_shell_settings(connection: RecordingConnection) -> None:
     make_host(connection, shell_cmd="zsh -f").execute("true")
     make_host(connection, shell_cmd=None).execute("true", "/tmp")
     assert [command for command, _ in connection.runs] == [
-        "bash -c true",
-        "zsh -f -l -c true",
-        "cd /tmp && true",
+        "bash -c 'exec </dev/null\ntrue'",
+        "zsh -f -l -c 'exec </dev/null\ntrue'",
+        "exec </dev/null\ncd /tmp || exit\ntrue",
     ]
 
 
@@ -121,7 +121,7 @@ def test_mkdir_commands(
     assert host.mkdir("/a b", recursive=recursive, exist_ok=exist_ok) is True
     connection.exited = 1
     assert host.mkdir("/a b", recursive=recursive, exist_ok=exist_ok) is False
-    assert [run for run, _ in connection.runs] == [command, command]
+    assert [run for run, _ in connection.runs] == [f"exec </dev/null\n{command}"] * 2
 
 
 def test_write_text_file_sends_utf8_bytes(connection: RecordingConnection) -> None:

@@ -23,7 +23,7 @@ from qtoolkit.core.exceptions import (
     OutputParsingError,
     UnsupportedResourcesError,
 )
-from qtoolkit.io import scheduler_mapping
+from qtoolkit.io import qstat_full, scheduler_mapping
 from qtoolkit.io.pbs import PBSIO, PBSState
 
 # PBS Pro 'qstat -f -w': a running job, then a queued one without usage; a finished one from -x.
@@ -142,9 +142,33 @@ class TestListing:
         assert job.runtime == 125
         assert job.info == QJobInfo(nodes=1, time_limit=3600)
 
+    def test_listing_read_in_blocks(self, pbs: PBSIO, monkeypatch: pytest.MonkeyPatch) -> None:
+        whole = pbs.parse_jobs_list_output(0, QSTAT_F * 3, "")
+        monkeypatch.setattr(qstat_full, "_BLOCK", 100)
+        assert pbs.parse_jobs_list_output(0, QSTAT_F * 3, "") == whole
+        assert len(whole) == 9
+        in_blocks = qstat_full.parse_qstat_full(
+            QSTAT_F * 3,
+            states={"R": PBSState.RUNNING, "Q": PBSState.QUEUED, "F": PBSState.FINISHED},
+            convert_memory=pbs._convert_memory_str,
+            convert_time=PBSIO._convert_str_to_time,
+            job_ids=["4790.pbs01"],
+        )
+        assert [job.exit_status for job in in_blocks] == [271, 271, 271]
+        second = QSTAT_F.replace("= F\n", "= Z\n").replace("4790", "4791")
+        with pytest.raises(OutputParsingError, match=r"line 85: job_state: unknown state 'Z'"):
+            pbs.parse_jobs_list_output(0, QSTAT_F + second, "")
+
+    def test_job_without_owner_and_output_without_last_newline(self, pbs: PBSIO) -> None:
+        text = QSTAT_F.replace("    Job_Owner = ada@login01\n", "").rstrip("\n")
+        jobs = pbs.parse_jobs_list_output(0, text, "")
+        assert [job.username for job in jobs] == ["ada", "grace", None]
+        assert jobs[2].exit_status == 271
+
     def test_bytes_and_job_ids(self, pbs: PBSIO) -> None:
-        jobs = pbs.parse_jobs_list_output(0, QSTAT_F.encode(), b"", job_ids=["4808.pbs01"])
-        assert [job.job_id for job in jobs] == ["4808.pbs01"]
+        # The ids asked for are qstat's business (they are in its command), as upstream.
+        jobs = pbs.parse_jobs_list_output(0, QSTAT_F.encode(), b"", job_ids=["4808"])
+        assert [job.job_id for job in jobs] == ["4807.pbs01", "4808.pbs01", "4790.pbs01"]
 
     def test_single_job(self, pbs: PBSIO) -> None:
         job = pbs.parse_job_output(0, QSTAT_F, "")
@@ -339,9 +363,8 @@ class TestScripts:
             pbs.check_convert_qresources(resources)
 
     def test_placement_of_another_type(self, pbs: PBSIO) -> None:
-        # Construction refuses such a value; an attribute set afterwards is checked here.
         resources = QResources(processes=1)
-        resources.process_placement = cast("Any", "BadPlacement")
+        resources.process_placement = cast("Any", "BadPlacement")  # set after validation
         with pytest.raises(UnsupportedResourcesError, match="placement BadPlacement is not supp"):
             pbs.check_convert_qresources(resources)
 

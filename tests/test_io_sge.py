@@ -120,6 +120,23 @@ class TestListing:
         held = sge.parse_jobs_list_output(0, text, "", job_ids=["5"])
         assert [job.queue_name for job in held] == ["long.q"]
 
+    @pytest.mark.parametrize(
+        ("code", "member"),
+        [
+            ("hr", SGEState.RUNNING),
+            ("Rr", SGEState.RESTARTED),
+            ("S", SGEState.JOB_SUSPENDED),
+            ("RtT", SGEState.JOB_SUSPENDED),
+            ("hRwq", SGEState.HOLD),
+        ],
+    )
+    def test_combined_state_codes(self, sge: SGEIO, code: str, member: SGEState) -> None:
+        text = recorded("qstat_ext_urg.xml").replace("<state>Eqw</state>", f"<state>{code}</state>")
+        job = sge.parse_jobs_list_output(0, text, "", job_ids=["8"])[0]
+        assert (job.sub_state, job.state) == (member, member.qstate)
+        assert job.sub_state is not None
+        assert job.sub_state.value == {"hr": "r", "Rr": "R", "hRwq": "hqw"}.get(code, "s")
+
     def test_deleting_job(self, sge: SGEIO) -> None:
         jobs = sge.parse_jobs_list_output(0, recorded("qstat_deleting.xml"), "")
         assert [(j.job_id, j.sub_state) for j in jobs] == [
@@ -147,6 +164,15 @@ class TestListing:
         )
         job = sge.parse_jobs_list_output(0, text, "")[0]
         assert job.name == "r\u00e9x > A"
+
+    def test_character_reference_beyond_unicode_is_kept(self, sge: SGEIO) -> None:
+        text = recorded("qstat_ext_urg.xml").replace("<JB_name>run2<", "<JB_name>a&#1114112;<")
+        assert sge.parse_jobs_list_output(0, text, "")[0].name == "a&#1114112;"
+
+    def test_time_limit_without_memory_request(self, sge: SGEIO) -> None:
+        text = recorded("qstat_ext_urg_r.xml").replace('"mem_free"', '"arch"')
+        job = sge.parse_jobs_list_output(0, text, "")[0]
+        assert job.info == QJobInfo(cpus=2, time_limit=7200)
 
     def test_no_time_limit(self, sge: SGEIO) -> None:
         text = recorded("qstat_ext_urg_r.xml").replace(">7200<", ">INFINITY<")
@@ -181,9 +207,9 @@ class TestListing:
             sge.parse_jobs_list_output(0, text, "")
 
     def test_unknown_state_names_line_and_field(self, sge: SGEIO) -> None:
-        text = recorded("qstat_ext_urg.xml").replace("<state>Eqw</state>", "<state>hr</state>")
+        text = recorded("qstat_ext_urg.xml").replace("<state>Eqw</state>", "<state>Zx</state>")
         with pytest.raises(
-            OutputParsingError, match="line 120: state: unknown state 'hr' of job 8"
+            OutputParsingError, match="line 120: state: unknown state 'Zx' of job 8"
         ):
             sge.parse_jobs_list_output(0, text, "")
 
@@ -257,6 +283,10 @@ class TestCommands:
         assert sge.get_jobs_list_cmd(None, "ada") == "qstat -ext -urg -xml -r -u ada"
         assert sge.get_jobs_list_cmd(None, "$(reboot)") == "qstat -ext -urg -xml -r -u '$(reboot)'"
         assert sge.get_jobs_list_cmd(["12", "13"], None) == 'qstat -ext -urg -xml -r -u "*"'
+
+    def test_no_query_by_job_ids(self, sge: SGEIO) -> None:
+        with pytest.raises(NotImplementedError, match="Querying by job IDs is not supported"):
+            sge._get_job_ids_flag("1,2")
 
     @pytest.mark.parametrize("job_id", ["1; rm -rf ~", "$(reboot)", "a", "12 13"])
     def test_invalid_job_ids(self, sge: SGEIO, job_id: str) -> None:

@@ -1,7 +1,8 @@
 """Typing contract of PBSIO and SGEIO: what a caller's type checker must see.
 
-Checked by mypy --strict (``nox -s typing``), never run. Each ``# type: ignore[code]`` pins an
-error the checker must report: with ``warn_unused_ignores``, the check fails if it disappears.
+Checked by mypy --strict (``nox -s typing``) and pyright strict (``nox -s pyright``), never run.
+Each ``# type: ignore[code]`` (mypy) and ``# pyright: ignore[rule]`` (pyright) pins an error the
+checker must report: the check fails if it disappears.
 """
 
 from __future__ import annotations
@@ -34,8 +35,6 @@ assert_type(sge.parse_cancel_output(0, "", ""), CancelResult)
 assert_type(pbs.get_jobs_list_cmd(["1.server"], None), str)
 assert_type(sge.get_submission_script(["ls"], QResources(processes=1)), str)
 assert_type(sge.get_job_executable, str)
-assert_type(PBSIO._convert_str_to_time("1:00"), int | None)  # pyright: ignore[reportPrivateUsage]
-assert_type(pbs._convert_memory_str("1gb"), int | None)  # pyright: ignore[reportPrivateUsage]
 
 # Both share upstream's PBS base, which is a BaseSchedulerIO.
 base: PBSIOBase[Any] = sge

@@ -62,7 +62,9 @@ class QueueManager(Generic[SubStateT]):
     ) -> None:
         self.scheduler_io = scheduler_io
         self.host: BaseHost = host or LocalHost()
-        self.accounting = accounting if accounting is not None else accounting_for(scheduler_io)
+        self.accounting: FinishedJobsAccounting[SubStateT] | None = (
+            accounting if accounting is not None else accounting_for(scheduler_io)
+        )
 
     def execute_cmd(self, cmd: str, workdir: str | Path | None = None) -> tuple[str, str, int]:
         """Run ``cmd`` on the host in ``workdir``: its stdout, stderr and exit code."""

@@ -116,3 +116,22 @@ def test_deleted_running_job_is_in_queue_then_finished_as_failed(
     assert (fate.job.state, fate.job.exit_status) == (QState.FAILED, 137)
     # "failed 100 : assumedly after job": Grid Engine killed it.
     assert accounting_file_record(sge, job_id) == (100, 137)
+
+
+def test_array_is_listed_under_its_id_and_accounted_by_task(
+    manager: Manager, sge: GridEngineCell, tmp_path: Path
+) -> None:
+    result = manager.submit(
+        "exit $SGE_TASK_ID", options={"job_name": "tasks", "array": "1-2"}, work_dir=tmp_path
+    )
+    assert result.status == SubmissionStatus.SUCCESSFUL, result
+    array = sge.ledger.record(str(result.job_id))
+    assert isinstance(manager.get_job_fate(array), InQueue)
+    [fate] = wait_fates(manager, [array], lambda fate: isinstance(fate, Unknown)).values()
+    assert fate == Unknown(array, accounting=True)
+    records = manager.get_finished_jobs([array])
+    # In the order the tasks ended.
+    assert sorted((job.job_id or "", job.state, job.exit_status) for job in records) == [
+        (f"{array}.1", QState.FAILED, 1),
+        (f"{array}.2", QState.FAILED, 2),
+    ]

@@ -7,7 +7,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 
@@ -17,31 +17,22 @@ from qtoolkit.io.slurm import SlurmIO, SlurmState
 from qtoolkit.io.slurm_accounting import SlurmAccounting
 from qtoolkit.manager import QueueManager
 
+from .services import SlurmCluster
+
 TIMEOUT = 90.0
-
-
-class Ledger(Protocol):
-    def record(self, job_id: str) -> str: ...
-
-
-class Slurm(Protocol):
-    """What these tests need of the ``slurm`` fixture: the jobs to cancel at the end."""
-
-    @property
-    def ledger(self) -> Ledger: ...
 
 
 Manager = QueueManager[SlurmState]
 
 
 @pytest.fixture
-def manager(slurm: Slurm) -> Manager:
+def manager(slurm: SlurmCluster) -> Manager:
     manager = QueueManager(SlurmIO())
     assert isinstance(manager.accounting, SlurmAccounting)
     return manager
 
 
-def submit(manager: Manager, slurm: Slurm, tmp_path: Path, name: str, *commands: str) -> str:
+def submit(manager: Manager, slurm: SlurmCluster, tmp_path: Path, name: str, *commands: str) -> str:
     result = manager.submit(
         list(commands), options={"job_name": name}, work_dir=tmp_path / name, create_submit_dir=True
     )
@@ -81,7 +72,7 @@ def sacct_json(job_id: str) -> dict[str, Any]:
 
 
 def test_finished_jobs_have_their_final_state_and_exit_status(
-    manager: Manager, slurm: Slurm, tmp_path: Path
+    manager: Manager, slurm: SlurmCluster, tmp_path: Path
 ) -> None:
     ok = submit(manager, slurm, tmp_path, "fine", "true")
     exit3 = submit(manager, slurm, tmp_path, "exits-3", "exit 3")
@@ -116,7 +107,7 @@ def test_finished_jobs_have_their_final_state_and_exit_status(
 
 
 def test_running_job_is_in_queue_until_cancelled(
-    manager: Manager, slurm: Slurm, tmp_path: Path
+    manager: Manager, slurm: SlurmCluster, tmp_path: Path
 ) -> None:
     job_id = submit(manager, slurm, tmp_path, "sleeper", "sleep 300")
     [fate] = wait_fates(manager, [job_id], running).values()
@@ -130,7 +121,7 @@ def test_running_job_is_in_queue_until_cancelled(
 
 
 def test_held_job_is_queued_in_the_queue_and_pending_in_the_accounting(
-    manager: Manager, slurm: Slurm, tmp_path: Path
+    manager: Manager, slurm: SlurmCluster, tmp_path: Path
 ) -> None:
     result = manager.submit(
         "true", options={"job_name": "held", "qverbatim": "#SBATCH --hold"}, work_dir=tmp_path
@@ -155,3 +146,24 @@ def test_held_job_is_queued_in_the_queue_and_pending_in_the_accounting(
     [fate] = wait_fates(manager, [job_id], finished).values()
     assert isinstance(fate, Finished)
     assert fate.job.sub_state == SlurmState.CANCELLED
+
+
+def test_array_tasks_are_followed_task_by_task(
+    manager: Manager, slurm: SlurmCluster, tmp_path: Path
+) -> None:
+    result = manager.submit(
+        "exit $SLURM_ARRAY_TASK_ID",
+        options={"job_name": "tasks", "array": "1-2"},
+        work_dir=tmp_path,
+    )
+    assert result.status == SubmissionStatus.SUCCESSFUL, result
+    array = slurm.ledger.record(str(result.job_id))
+    tasks = [f"{array}_1", f"{array}_2"]
+    fates = wait_fates(manager, tasks, finished)
+    assert {
+        job_id: (f.job.state, f.job.exit_status)
+        for job_id, f in fates.items()
+        if isinstance(f, Finished)
+    } == {tasks[0]: (QState.FAILED, 1), tasks[1]: (QState.FAILED, 2)}
+    # The accounting records the tasks, not the array.
+    assert manager.get_job_fate(array) == Unknown(array, accounting=True)

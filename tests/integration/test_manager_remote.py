@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import pwd
 import shlex
+import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
 
 import pytest
 
+from qtoolkit.core.data_objects import CancelStatus, QState, SubmissionStatus
+from qtoolkit.core.job_fate import Finished, InQueue, Unknown
 from qtoolkit.host.remote import RemoteConfig, RemoteHost
+from qtoolkit.io.shell import ShellIO
+from qtoolkit.io.slurm import SlurmIO
+from qtoolkit.manager import QueueManager
 
+from .services import SlurmCluster, SshServer
 
-class SshServer(Protocol):
-    """What these tests need of the ``ssh_server`` fixture."""
-
-    @property
-    def host(self) -> str: ...
-    @property
-    def port(self) -> int: ...
-    @property
-    def user(self) -> str: ...
-    @property
-    def client_key(self) -> Path: ...
+TIMEOUT = 90.0
 
 
 @pytest.fixture
@@ -102,3 +98,43 @@ def test_connection_reopens_after_close(remote: RemoteHost) -> None:
     assert remote.execute(["echo", "one"])[0] == "one\n"
     remote.close()
     assert remote.execute(shlex.join(["echo", "two"]))[0] == "two\n"
+
+
+def test_queue_manager_runs_slurm_over_ssh(
+    remote: RemoteHost, slurm: SlurmCluster, tmp_path: Path
+) -> None:
+    manager = QueueManager(SlurmIO(), remote)
+    work_dir = tmp_path / "job over ssh"
+    result = manager.submit(
+        "exit 4", options={"job_name": "over-ssh"}, work_dir=work_dir, create_submit_dir=True
+    )
+    assert result.status == SubmissionStatus.SUCCESSFUL, result
+    job_id = slurm.ledger.record(str(result.job_id))
+    assert (work_dir / "submit.script").read_text().startswith("#!/bin/bash\n")
+    deadline = time.monotonic() + TIMEOUT
+    while not isinstance(fate := manager.get_job_fate(job_id), Finished):
+        assert time.monotonic() < deadline, fate
+        time.sleep(0.5)
+    assert (fate.job.state, fate.job.exit_status) == (QState.FAILED, 4)
+
+
+def test_queue_manager_runs_background_processes_over_ssh(
+    remote: RemoteHost, tmp_path: Path
+) -> None:
+    manager = QueueManager(ShellIO(), remote)
+    work_dir = tmp_path / "shell job"
+    result = manager.submit(["echo hi", "exec sleep 60"], work_dir=work_dir, create_submit_dir=True)
+    assert result.status == SubmissionStatus.SUCCESSFUL, result
+    job_id = str(result.job_id)
+    # nohup: the process outlives the SSH session that started it.
+    remote.close()
+    fate = manager.get_job_fate(job_id)
+    assert isinstance(fate, InQueue)
+    assert fate.job.state == QState.RUNNING
+    assert manager.cancel(job_id).status == CancelStatus.SUCCESSFUL
+    deadline = time.monotonic() + TIMEOUT
+    while manager.get_job(job_id) is not None:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert manager.get_job_fate(job_id) == Unknown(job_id, accounting=False)
+    assert (work_dir / "stdout").read_text() == "hi\n"

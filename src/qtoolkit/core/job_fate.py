@@ -15,6 +15,11 @@ of three tagged values::
         case Unknown(accounting=False):
             ...  # gone from the queue; this scheduler keeps no accounting qtoolkit can read
 
+Array jobs: SLURM lists and accounts each task under its own id (``8_1``), so follow the tasks.
+Grid Engine lists every task under the array's id (``78``) but accounts them as ``78.1``,
+``78.2``...: the array's id is InQueue while any task is listed and Unknown once none is, and then
+``QueueManager.get_finished_jobs(["78"])`` gives the records of its tasks.
+
 The values are frozen msgspec Structs tagged ``"in_queue"``, ``"finished"`` and ``"unknown"``,
 so a stream of fates encodes to JSON or MessagePack and decodes back with
 ``msgspec.json.decode(data, type=JobFate[SlurmState])``.

@@ -1,4 +1,4 @@
-"""JSON Schema of every public object, the job snapshots and the result unions.
+"""JSON Schema of every public object, the job snapshots, their changes and the result unions.
 
 Generated from the types by msgspec, so the schema and the decoders cannot disagree. The package
 ships the full document as ``qtoolkit/core/qtoolkit.schema.json``; a test keeps it in sync.
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from qtoolkit.core import registry
+from qtoolkit.core.changes import JobChange, SnapshotChanges
 from qtoolkit.core.data_objects import (
     CancelResult,
     CancelStatus,
@@ -87,6 +88,8 @@ def _schema_types() -> dict[str, Any]:
         types[name] = states
         types[f"QJob[{name}]"] = _parametrized(QJob, states)
         types[f"Snapshot[{name}]"] = _parametrized(Snapshot, states)
+        types[f"JobChange[{name}]"] = _parametrized(JobChange, states)
+        types[f"SnapshotChanges[{name}]"] = _parametrized(SnapshotChanges, states)
     return types
 
 
@@ -128,7 +131,10 @@ def json_schemas() -> dict[str, Any]:
     return {
         "$schema": _DIALECT,
         "title": "qtoolkit data objects",
-        "description": "Jobs, job snapshots, resources and results, as qtoolkit encodes them.",
+        "description": (
+            "Jobs, job snapshots and their changes, resources and results, as qtoolkit encodes "
+            "them."
+        ),
         "$defs": dict(sorted(definitions.items())),
     }
 

@@ -18,12 +18,12 @@ __all__ = ["RemoteConfig", "RemoteHost", "SSHConnection", "SSHResult"]
 try:
     # fabric ships no type information: it is held as Any here and met through the protocols below.
     _fabric: Any = importlib.import_module("fabric")
-except ModuleNotFoundError as exc:
+except ModuleNotFoundError as _missing:  # private: a module-level name is part of the API
     msg = (
         "qtoolkit.host.remote needs fabric, which is not installed: "
         "pip install 'qtoolkit-msgspec[remote]'"
     )
-    raise ModuleNotFoundError(msg, name=exc.name) from exc
+    raise ModuleNotFoundError(msg, name=_missing.name) from _missing
 
 
 class SSHResult(Protocol):
@@ -126,12 +126,19 @@ class RemoteHost(BaseHost):
     ) -> tuple[str, str, int]:
         """Run ``command`` on the host, in ``workdir`` (default: the login directory).
 
-        A list is quoted word by word; a string is passed to the remote shell as it is.
+        A list is quoted word by word; a string is passed to the remote shell as it is. The
+        command's standard input is ``/dev/null``, so that a process it starts in the background
+        (``nohup ... &``) does not hold the SSH session open.
         """
         if not isinstance(command, str):
             command = shlex.join(command)
+        # One line each: "cd dir && cmd &" would put the cd in the background too, in a subshell
+        # holding the session's output open until cmd ends. Nothing is sent on stdin, and a
+        # process left in the background must not hold the session's stdin either.
+        lines = ["exec </dev/null"]
         if workdir:
-            command = f"cd {shlex.quote(str(workdir))} && {command}"
+            lines.append(f"cd {shlex.quote(str(workdir))} || exit")
+        command = "\n".join([*lines, command])
         if self.config.shell_cmd:
             shell = [
                 *shlex.split(self.config.shell_cmd),

@@ -132,9 +132,9 @@ class ClockReader:
     """
 
     def __init__(self, limit: int = 100_000) -> None:
-        self.tails = MemoTable(_tail_seconds)
-        self.heads = MemoTable(_head_seconds)
-        self.limit = limit
+        self.tails: MemoTable[int] = MemoTable(_tail_seconds)
+        self.heads: MemoTable[int] = MemoTable(_head_seconds)
+        self.limit: int = limit
 
     def seconds(
         self,
@@ -304,5 +304,5 @@ def text_chunks(text: str, chunk_chars: int = CHUNK_CHARS) -> Iterator[tuple[int
         start = end
 
 
-CLOCKS = ClockReader()
+CLOCKS: ClockReader = ClockReader()
 """The clock tables the parsers share (dict operations are atomic: threads may share it)."""

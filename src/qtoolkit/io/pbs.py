@@ -142,8 +142,10 @@ class PBSIO(PBSIOBase[PBSState]):
         stderr: str | bytes,
         job_ids: list[str] | None = None,
     ) -> list[QJob[PBSState]]:
-        """The jobs of a ``qstat -f`` output (only those in ``job_ids``, when given).
+        """The jobs of a ``qstat -f`` output.
 
+        ``job_ids`` is not used, as upstream: the command already names the jobs, and the ids
+        ``qstat`` prints may be spelled otherwise (a longer server name) than those asked for.
         A non-zero exit code raises :class:`CommandFailedError`, unless ``stderr`` only says that
         some of the jobs asked for are unknown or finished.
         """
@@ -156,7 +158,6 @@ class PBSIO(PBSIOBase[PBSState]):
             states=_STATES,
             convert_memory=self._convert_memory_str,
             convert_time=self._convert_str_to_time,
-            job_ids=job_ids,
         )
 
     @staticmethod

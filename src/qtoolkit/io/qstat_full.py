@@ -18,9 +18,9 @@ from itertools import repeat
 from operator import contains
 from typing import TYPE_CHECKING, TypeVar
 
-from qtoolkit.core.data_objects import QJob
+from qtoolkit.core.data_objects import QJob, QState
 from qtoolkit.core.exceptions import OutputParsingError
-from qtoolkit.io.columns import build_infos, clock_seconds
+from qtoolkit.io.columns import ClockReader, build_infos
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -58,12 +58,17 @@ _JOB = re.compile(
     re.MULTILINE,
 )
 _CONTINUATION = "\n\t"
+_NEXT_JOB = "\nJob Id: "
+# Characters of the listing read and converted at a time (about 2,000 jobs), so that the strings a
+# block's conversion works on are still in the processor's cache.
+_BLOCK = 1 << 22
 
 
 def _error(text: str, job_id: str, field: str, message: str) -> OutputParsingError:
     """An error at the line of ``field`` in job ``job_id`` (at the job's first line if absent)."""
     start = text.find(f"Job Id: {job_id}")
-    key = text.find(f" {field} = ", start, max(text.find("\nJob Id: ", start + 1), start))
+    end = text.find(_NEXT_JOB, start + 1)
+    key = text.find(f" {field} = ", start, len(text) if end < 0 else end)
     line = text.count("\n", 0, max(key if key >= 0 else start, 0)) + 1
     return OutputParsingError(f"line {line}: {field}: {message}", line=line, field=field)
 
@@ -75,9 +80,10 @@ def _joined(column: list[str]) -> list[str]:
     return [value.replace(_CONTINUATION, "") for value in column]
 
 
-def _by_value(column: Sequence[str], convert: Callable[[str], T]) -> list[T]:
-    """``convert`` applied to each value of ``column``, once per distinct value."""
-    table = {value: convert(value) for value in set(column)}
+def _lookup(column: Sequence[str], table: dict[str, T], convert: Callable[[str], T]) -> list[T]:
+    """``convert`` of each value of ``column``, through ``table`` (filled as values come)."""
+    for value in set(column).difference(table):
+        table[value] = convert(value)
     return list(map(table.__getitem__, column))
 
 
@@ -147,77 +153,98 @@ def parse_qstat_full(
         raise OutputParsingError(msg, line=line, field="Job Id")
     if not text.endswith("\n"):
         text += "\n"
-    rows: list[tuple[str, ...]] = _JOB.findall(text)
-    if job_ids is not None:
-        wanted = frozenset(job_ids)
-        rows = [row for row in rows if row[0].strip() in wanted]
-    if not rows:
-        return []
-    (ids, name, owner, state, queue, nodect, ncpus, mem, walltime, used, account, status) = map(
-        list, zip(*rows, strict=True)
-    )
-    ids = list(map(str.strip, ids))
-    # qstat without -w wraps long values (a check per column: searching the whole text for
-    # "\n\t" would take longer than the rest of the conversion).
-    name, owner, queue, account = map(_joined, (name, owner, queue, account))
-    sub_states = _sub_states(text, ids, state, states)
-    time_limits = _strict(
-        walltime,
-        convert_time,
-        lambda index, value: _error(
-            text, ids[index], "Resource_List.walltime", f"cannot read {value!r}"
-        ),
-    )
-    infos = build_infos(
-        len(rows),
-        memory=_by_value(mem, _lenient(convert_memory)),
-        nodes=_by_value(nodect, _int),
-        cpus=_by_value(ncpus, _int),
-        time_limit=time_limits,
-    )
-    # The QState of each job through the state letters (str hashes are cached, Enum's are not).
-    qstates = _by_value(state, lambda value: states[value.strip()].qstate)
-    columns: dict[str, Iterable[object]] = {
-        "name": _texts(name),
-        "job_id": ids,
-        "exit_status": _by_value(status, _int),
-        "state": qstates,
-        "sub_state": sub_states,
-        "info": infos,
-        "account": _texts(account),
-        "runtime": clock_seconds(used, _lenient(convert_time), field="resources_used.walltime"),
-        "queue_name": _texts(queue),
-        "username": _by_value(owner, _username),
-    }
-    jobs: list[QJob[PBSState]] = list(map(QJob, *(columns[f] for f in QJob.__struct_fields__)))
+    reader = _Reader(text, states, convert_memory, convert_time)
+    wanted = None if job_ids is None else frozenset(job_ids)
+    jobs: list[QJob[PBSState]] = []
+    start, length = 0, len(text)
+    while start < length:
+        end = text.find(_NEXT_JOB, start + _BLOCK)
+        end = length if end < 0 else end + 1
+        rows: list[tuple[str, ...]] = _JOB.findall(text, start, end)
+        if wanted is not None:
+            rows = [row for row in rows if row[0].strip() in wanted]
+        if rows:
+            jobs += reader.jobs(rows)
+        start = end
     return jobs
 
 
-def _sub_states(
-    text: str, ids: list[str], column: list[str], states: Mapping[str, PBSState]
-) -> list[PBSState]:
-    """The sub-state of each ``job_state`` value; an unknown or missing state is an error."""
-    table: dict[str, PBSState] = {}
-    for value in set(column):
-        member = states.get(value.strip())
-        if member is None:
-            index = column.index(value)
-            message = "no job_state" if not value else f"unknown state {value!r}"
-            raise _error(text, ids[index], "job_state", f"{message} for job {ids[index]}")
-        table[value] = member
-    return list(map(table.__getitem__, column))
+class _Reader:
+    """Converts the values findall captured into jobs, each distinct value once per listing."""
 
+    def __init__(
+        self,
+        text: str,
+        states: Mapping[str, PBSState],
+        convert_memory: Callable[[str], int | None],
+        convert_time: Callable[[str], int | None],
+    ) -> None:
+        self.text = text
+        self.states = states
+        self.convert_time = convert_time
+        self.memory = _lenient(convert_memory)
+        self.runtime = _lenient(convert_time)
+        self.sub_states: dict[str, PBSState] = {}
+        self.qstates: dict[str, QState] = {}
+        self.time_limits: dict[str, int | None] = {"": None}
+        self.memories: dict[str, int | None] = {}
+        self.counts: dict[str, int | None] = {}
+        self.users: dict[str, str | None] = {}
+        # Clock strings by head and tail, whose tables fill once for the whole listing.
+        self.clock = ClockReader()
 
-def _strict(
-    column: list[str],
-    convert: Callable[[str], int | None],
-    error: Callable[[int, str], OutputParsingError],
-) -> list[int | None]:
-    """``convert`` of each non-empty value (once per distinct value); its failure is ``error``."""
-    table: dict[str, int | None] = {"": None}
-    for value in set(column).difference(table):
-        try:
-            table[value] = convert(value)
-        except (ValueError, OutputParsingError) as exc:
-            raise error(column.index(value), value) from exc
-    return list(map(table.__getitem__, column))
+    def jobs(self, rows: list[tuple[str, ...]]) -> list[QJob[PBSState]]:
+        (ids, name, owner, state, queue, nodect, ncpus, mem, walltime, used, account, status) = map(
+            list, zip(*rows, strict=True)
+        )
+        ids = list(map(str.strip, ids))
+        # qstat without -w wraps long values (a check per column: searching the whole text for
+        # "\n\t" would take longer than the rest of the conversion).
+        name, owner, queue, account = map(_joined, (name, owner, queue, account))
+        sub_states = self._sub_states(ids, state)
+        infos = build_infos(
+            len(rows),
+            memory=_lookup(mem, self.memories, self.memory),
+            nodes=_lookup(nodect, self.counts, _int),
+            cpus=_lookup(ncpus, self.counts, _int),
+            time_limit=self._time_limits(ids, walltime),
+        )
+        exit_statuses = _lookup(status, self.counts, _int)
+        usernames = _lookup(owner, self.users, _username)
+        columns: dict[str, Iterable[object]] = {
+            "name": _texts(name),
+            "job_id": ids,
+            "exit_status": exit_statuses,
+            # The QState through the state letters: str hashes are cached, Enum's are not.
+            "state": map(self.qstates.__getitem__, state),
+            "sub_state": sub_states,
+            "info": infos,
+            "account": _texts(account),
+            "runtime": self.clock.seconds(used, self.runtime, field="resources_used.walltime"),
+            "queue_name": _texts(queue),
+            "username": usernames,
+        }
+        return list(map(QJob, *(columns[field] for field in QJob.__struct_fields__)))
+
+    def _sub_states(self, ids: list[str], column: list[str]) -> list[PBSState]:
+        """The sub-state of each ``job_state`` value; an unknown or missing state is an error."""
+        for value in set(column).difference(self.sub_states):
+            member = self.states.get(value.strip())
+            if member is None:
+                index = column.index(value)
+                message = "no job_state" if not value else f"unknown state {value!r}"
+                raise _error(self.text, ids[index], "job_state", f"{message} for job {ids[index]}")
+            self.sub_states[value] = member
+            self.qstates[value] = member.qstate
+        return list(map(self.sub_states.__getitem__, column))
+
+    def _time_limits(self, ids: list[str], column: list[str]) -> list[int | None]:
+        """The seconds of each ``Resource_List.walltime``; one that does not read is an error."""
+        for value in set(column).difference(self.time_limits):
+            try:
+                self.time_limits[value] = self.convert_time(value)
+            except (ValueError, OutputParsingError) as exc:
+                index = column.index(value)
+                field = "Resource_List.walltime"
+                raise _error(self.text, ids[index], field, f"cannot read {value!r}") from exc
+        return list(map(self.time_limits.__getitem__, column))

@@ -32,14 +32,18 @@ __all__ = ["SGEIO", "SGEState"]
 class SGEState(QSubState):
     """A Grid Engine job state, as the state code ``qstat`` prints (``qw``, ``r``, ``Eqw``...)."""
 
+    # The codes qstat combines (sge_status(5)) that upstream's members lack are aliases of the
+    # member they mean, so a listing holding one reads instead of failing: a job suspended with
+    # its queue (S), by an alarm (T), while transferring or after a restart; a running job under
+    # a hold (hr); a restarted job running or transferring (Rr, Rt); a held re-queued job (hRwq).
     FINISHED = "z"
     QUEUED_WAITING = "qw"
     WAITING = "w"
-    JOB_SUSPENDED = "s"
+    JOB_SUSPENDED = "s", "ts", "S", "tS", "T", "tT", "Rs", "Rts", "RS", "RtS", "RT", "RtT"
     TRANSFERRING = "t"
-    RUNNING = "r"
-    HOLD = "hqw"
-    RESTARTED = "R"
+    RUNNING = "r", "hr"
+    HOLD = "hqw", "hRwq"
+    RESTARTED = "R", "Rr", "Rt"
     DELETION = "d"
     ERROR_PENDING = "Eqw"
     ERROR_PENDING_HOLD = "Ehqw"
@@ -91,7 +95,7 @@ _QSTATE_OF: dict[SGEState, QState] = {
 }
 
 
-_STATES: dict[str, SGEState] = {state.value: state for state in SGEState}
+_STATES: dict[str, SGEState] = {value: state for state in SGEState for value in state.all_values}
 # qsub: "Your job 12 ("name") has been submitted", or for an array
 # "Your job-array 12.1-3:1 ("name") has been submitted".
 _SUBMITTED = re.compile(r'Your job(?:-array)? (\d+)(?:\.\S+)? \(".*?"\) has been submitted')
@@ -300,8 +304,8 @@ class SGEIO(PBSIOBase[SGEState]):
 
     def _add_soft_walltime(self, header_dict: dict[str, Any], resources: QResources) -> None:
         """Grid Engine warns a job (SIGUSR1) at 99% of its time limit: ``s_rt``."""
-        if resources.time_limit:
-            header_dict["soft_walltime"] = self._convert_time_to_str(resources.time_limit * 0.99)
+        # Called only for a time limit, as upstream does.
+        header_dict["soft_walltime"] = self._convert_time_to_str((resources.time_limit or 0) * 0.99)
 
     def sanitize_options(self, options: dict[str, Any]) -> dict[str, Any]:
         """Replace the characters Grid Engine refuses in the job name by ``_``."""

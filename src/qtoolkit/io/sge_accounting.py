@@ -48,6 +48,8 @@ class SGEAccounting:
     ``state`` is ``DONE`` when Grid Engine saw no failure (``failed`` 0) and the script exited
     with 0, ``FAILED`` otherwise. ``exit_status`` is qacct's (128 plus the signal number for a
     killed job). When a job number has several records (a rerun job), the last one is kept.
+    Each ``qacct`` reads the whole accounting file, so asking about many jobs at once costs one
+    pass over the file per job.
     """
 
     def get_finished_jobs_cmd(self, job_ids: Sequence[str]) -> str:

@@ -90,12 +90,12 @@ def record(cell: GridEngineCell, recorder: Recorder, upstream_scripts: dict[str,
         "finished": ids["completes"],
         "unknown": UNKNOWN_ID,
         "array_task": f"{ids['array']} -t 2",
-        "array": ids["array"],
     }
     for case, job_id in deletes.items():
         recorder.run("qdel", case, f"qdel {job_id}", job_id=job_id)
     _wait_accounted("running", ids["running"])
     _snapshot(recorder, ids, "after_delete")
+    recorder.run("qdel", "array", f"qdel {ids['array']}", job_id=ids["array"])
 
 
 def _job_number(qsub_stdout: str) -> str:
@@ -113,7 +113,7 @@ def _wait_accounted(name: str, job_id: str) -> None:
 def _snapshot(recorder: Recorder, ids: dict[str, str], moment: str) -> None:
     recorder.run("qstat_xml", f"{moment}:all", QSTAT, jobs=ids)
     recorder.run("qstat_xml", f"{moment}:user", "qstat -ext -urg -xml -u root", jobs=ids)
-    recorder.run("qstat_xml", f"{moment}:resources", 'qstat -ext -urg -r -xml -u "*"', jobs=ids)
+    recorder.run("qstat_xml", f"{moment}:resources", 'qstat -ext -urg -xml -r -u "*"', jobs=ids)
     recorder.run("qstat_text", f"{moment}:all", 'qstat -ext -urg -u "*"', jobs=ids)
     for name in ("running", "held", "array", "long_queue_limits", "completes"):
         recorder.run("qstat_j", f"{moment}:{name}", f"qstat -j {ids[name]}", job_id=ids[name])
@@ -122,3 +122,5 @@ def _snapshot(recorder: Recorder, ids: dict[str, str], moment: str) -> None:
     for name in ("fails", "completes", "running", "held", "array"):
         recorder.run("qacct", f"{moment}:{name}", f"qacct -j {ids[name]}", job_id=ids[name])
     recorder.run("qacct", f"{moment}:unknown", f"qacct -j {UNKNOWN_ID}", job_id=UNKNOWN_ID)
+    array_task = f"qacct -j {ids['array']} -t 2"
+    recorder.run("qacct", f"{moment}:array_task", array_task, job_id=ids["array"])

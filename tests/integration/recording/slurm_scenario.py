@@ -8,6 +8,7 @@ from subprocess import CompletedProcess
 from typing import Any
 
 from ..services import SlurmCluster, wait_until
+from ..services.system import run
 from ..slurm_commands import SQUEUE_FORMAT, job_state, wait_accounted
 from .recorder import Recorder
 
@@ -122,7 +123,6 @@ def record(cluster: SlurmCluster, recorder: Recorder, scripts: dict[str, str]) -
         "finished": ids["completes"],
         "unknown": UNKNOWN_ID,
         "array_task": f"{ids['array']}_2",
-        "array": ids["array"],
         "pending": ids["waits_for_cpus"],
     }
     for case, job_id in cancels.items():
@@ -131,7 +131,20 @@ def record(cluster: SlurmCluster, recorder: Recorder, scripts: dict[str, str]) -
         ("held", lambda s: s == "CANCELLED"), ("no_constraints", lambda s: s == "CANCELLED")
     )
     wait_accounted(ids["no_constraints"], "CANCELLED")
+    # The CPUs freed let the array's remaining tasks start: squeue shows them one line each.
+    for task in (1, 3):
+        _wait_running(f"{ids['array']}_{task}")
     _snapshot(recorder, ids, "after_cancel")
+    recorder.run("scancel", "array", f"scancel -v {ids['array']}", job_id=ids["array"])
+
+
+def _wait_running(job_id: str) -> None:
+    """Wait until squeue shows ``job_id`` (an array task too) running."""
+
+    def state() -> str:
+        return run(["squeue", "-h", "-j", job_id, "-o", "%t"], check=False).stdout.strip()
+
+    wait_until(lambda: state() == "R", what=f"{job_id} to run", detail=state)
 
 
 def _wait_state(name: str, job_id: str, ok: Callable[[str], bool]) -> None:
@@ -156,6 +169,9 @@ def _snapshot(recorder: Recorder, ids: dict[str, str], moment: str) -> None:
     everything = list(ids.values())
     recorder.run("squeue", f"{moment}:all", squeue_cmd(), jobs=ids)
     recorder.run("squeue", f"{moment}:user", squeue_cmd(user="root"), jobs=ids)
+    # The scenario's jobs in every state, finished ones included (not upstream's command).
+    all_states = f"{squeue_cmd(everything)} --states=all"
+    recorder.run("squeue", f"{moment}:all_states", all_states, jobs=ids)
     recorder.run("squeue", f"{moment}:ids", squeue_cmd(everything[:3]), jobs=ids)
     recorder.run("squeue", f"{moment}:one_id", squeue_cmd([ids["same_node"]]), jobs=ids)
     recorder.run("squeue", f"{moment}:unknown_id", squeue_cmd([UNKNOWN_ID]), jobs=ids)
