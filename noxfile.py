@@ -88,6 +88,30 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", "--cov", "--cov-report=term", *session.posargs)
 
 
+@nox.session(python="3.12")
+def integration(session: nox.Session) -> None:
+    """Real SLURM, Grid Engine and sshd, brought up and torn down by the tests (root, Debian)."""
+    session.install(".[remote]", "pytest>=8")
+    session.run("pytest", "-p", "no:cacheprovider", "tests/integration", *session.posargs)
+
+
+@nox.session(python="3.12", default=False)
+def record_schedulers(session: nox.Session) -> None:
+    """Re-record tests/data/real/ from the SLURM and Grid Engine the integration tests start."""
+    session.install(".", "pytest>=8")
+    upstream_python = _upstream_venv(session)
+    session.run(
+        "python",
+        "-m",
+        "integration.record_output",
+        "tests/data/real",
+        "--upstream-python",
+        str(upstream_python),
+        *session.posargs,
+        env={"PYTHONPATH": "tests"},
+    )
+
+
 @nox.session(python=PYTHONS[-1], default=False)
 def fuzz(session: nox.Session) -> None:
     """A long decoder fuzzing campaign: QTK_FUZZ_EXAMPLES per fuzz test (default 20000)."""
@@ -115,13 +139,14 @@ def bench(session: nox.Session) -> None:
     session.run(
         "python", "benchmarks/run.py", "--upstream-python", str(upstream_python), *session.posargs
     )
-    session.run(
-        "python",
-        "benchmarks/parse_pbs_sge.py",
-        "--upstream-python",
-        str(upstream_python),
-        *session.posargs,
-    )
+    for listing_benchmark in ("benchmarks/parse_pbs_sge.py", "benchmarks/parse_slurm_shell.py"):
+        session.run(
+            "python",
+            listing_benchmark,
+            "--upstream-python",
+            str(upstream_python),
+            *session.posargs,
+        )
 
 
 def _upstream_venv(session: nox.Session) -> Path:

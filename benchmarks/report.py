@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from benchmarks import sizes
+from benchmarks import polling, sizes
 from benchmarks.peers import upstream
 
 if TYPE_CHECKING:
@@ -96,6 +96,8 @@ def markdown(run: RunResult) -> str:
     ]
     for size in run.sizes:
         parts += [_table(size), ""]
+    if run.polling:
+        parts += [polling.table(run.polling), ""]
     parts += ["## Targets", "", "```"]
     parts += [target_line(target) for target in run.targets]
     parts += ["```", ""]

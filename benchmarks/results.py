@@ -6,7 +6,15 @@ import msgspec
 
 from benchmarks.peers.base import Format
 
-__all__ = ["CaseResult", "OpResult", "RunResult", "SizeResult", "TargetResult", "UpstreamResult"]
+__all__ = [
+    "CaseResult",
+    "OpResult",
+    "PollingStep",
+    "RunResult",
+    "SizeResult",
+    "TargetResult",
+    "UpstreamResult",
+]
 
 
 class OpResult(msgspec.Struct, kw_only=True):
@@ -71,6 +79,19 @@ class TargetResult(msgspec.Struct, kw_only=True):
     detail: str
 
 
+class PollingStep(msgspec.Struct, kw_only=True):
+    """One step of one poll (``benchmarks/polling.py``), or upstream's whole poll."""
+
+    name: str
+    peer: str
+    jobs: int
+    changes: int
+    median_s: float | None = None
+    """None when the step was not run; ``note`` says why."""
+    times_s: list[float] = msgspec.field(default_factory=list)
+    note: str = ""
+
+
 class RunResult(msgspec.Struct, kw_only=True):
     """A whole run: the environment, every size, and the target checks."""
 
@@ -84,3 +105,5 @@ class RunResult(msgspec.Struct, kw_only=True):
     """``"run"``, or ``"not run: <reason>"``."""
     sizes: list[SizeResult]
     targets: list[TargetResult]
+    polling: list[PollingStep] = msgspec.field(default_factory=list)
+    """One poll of a queue (empty when the run skipped it)."""

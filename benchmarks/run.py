@@ -22,6 +22,21 @@ def _sizes(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _size(text: str) -> int:
+    from benchmarks import sizes
+
+    try:
+        return sizes.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _poll_jobs(args: argparse.Namespace) -> int:
+    if args.poll_jobs is not None:
+        return int(args.poll_jobs)
+    return 10_000 if args.quick else 100_000
+
+
 def _parser() -> argparse.ArgumentParser:
     from benchmarks import sizes
 
@@ -52,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         "--no-memory", action="store_true", help="skip the tracemalloc decode (peak memory)"
     )
     parser.add_argument("--no-plot", action="store_true", help="do not draw results.png")
+    parser.add_argument(
+        "--poll-jobs",
+        type=_size,
+        help="jobs in the queue whose poll is timed (default 100k; 10k with --quick)",
+    )
+    parser.add_argument("--no-polling", action="store_true", help="do not time a poll")
     return parser
 
 
@@ -71,6 +92,9 @@ def main(argv: list[str]) -> int:
         upstream_python=args.upstream_python,
         repeats=args.repeats,
         memory=not args.no_memory,
+        poll_jobs=None
+        if args.no_polling
+        else args.poll_jobs or (10_000 if args.quick else 100_000),
     )
     run = run_all(config, ["benchmarks/run.py", *argv])
     text, note = outputs.write(run, args.out, draw=not args.no_plot)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from benchmarks import environment, peers, targets
+from benchmarks import environment, peers, polling, targets
 from benchmarks.peers import this_project, upstream
 from benchmarks.results import CaseResult, OpResult, RunResult, SizeResult
 from benchmarks.timing import time_call, traced_call
@@ -43,6 +43,8 @@ class Config:
     repeats: int | None = None
     """Timed calls per operation for every peer and size, instead of :func:`repeats_for`'s."""
     memory: bool = True
+    poll_jobs: int | None = 100_000
+    """Jobs in the queue whose poll is timed; None skips that part."""
 
 
 class RoundTripError(RuntimeError):
@@ -216,6 +218,13 @@ def run_all(config: Config, argv: list[str]) -> RunResult:
     machine["load_before"] = environment.load_average()
     versions = environment.versions()
     runs = [measure_size(size, config, versions) for size in config.sizes]
+    steps = []
+    if config.poll_jobs is not None:
+        repeats = config.repeats or repeats_for(config.poll_jobs).fast
+        with tempfile.TemporaryDirectory(prefix="qtoolkit-bench-") as workdir:
+            steps = polling.measure(
+                config.poll_jobs, repeats, config.upstream_python, Path(workdir), seed=config.seed
+            )
     machine["load_after"] = environment.load_average()
     reasons = sorted(
         {size.not_run[upstream.NAME] for size in runs if upstream.NAME in size.not_run}
@@ -229,5 +238,6 @@ def run_all(config: Config, argv: list[str]) -> RunResult:
         versions=versions,
         upstream=f"not run: {'; '.join(reasons)}" if reasons else "run",
         sizes=runs,
-        targets=targets.check(runs),
+        targets=targets.check(runs) + polling.check(steps),
+        polling=steps,
     )

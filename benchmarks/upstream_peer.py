@@ -7,8 +7,12 @@ builds upstream QJob objects from it, outside any timing, then times
 - encode: ``json.dumps([job.as_dict() for job in jobs])``
 - decode: ``[QJob.from_dict(d) for d in json.loads(text)]``
 
-and prints its measurements as one JSON object on stdout. Upstream is imported by name through
-``importlib`` so that type checkers, which see this package's ``qtoolkit``, see ``Any`` here.
+and prints its measurements as one JSON object on stdout. With ``--squeue FILE`` instead, it
+times upstream's whole poll of that ``squeue`` text: ``SlurmIO().parse_jobs_list_output`` and
+``json.dumps([job.as_dict() ...])``, and prints the times as a JSON list.
+
+Upstream is imported by name through ``importlib`` so that type checkers, which see this
+package's ``qtoolkit``, see ``Any`` here.
 """
 
 from __future__ import annotations
@@ -100,14 +104,32 @@ def measure(snapshot: Path, repeats: int, *, memory: bool) -> dict[str, Any]:
     }
 
 
+def measure_poll(squeue: Path, repeats: int) -> list[float]:
+    """Seconds of each of ``repeats`` polls: parse the text, write every job as MSON."""
+    _upstream()
+    slurm_io = importlib.import_module("qtoolkit.io.slurm").SlurmIO()
+    text = squeue.read_text(encoding="utf-8")
+
+    def poll() -> str:
+        jobs = slurm_io.parse_jobs_list_output(exit_code=0, stdout=text, stderr="")
+        return json.dumps([job.as_dict() for job in jobs])
+
+    return [time_call(poll) for _ in range(repeats)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--snapshot", type=Path, required=True, help="the snapshot's JSON file")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--snapshot", type=Path, help="the snapshot's JSON file")
+    source.add_argument("--squeue", type=Path, help="squeue's text: time a whole poll instead")
     parser.add_argument("--repeats", type=int, default=3, help="timed calls of each kind")
     parser.add_argument("--no-memory", action="store_true", help="skip the traced decode")
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    if args.squeue is not None:
+        print(json.dumps(measure_poll(args.squeue, args.repeats)))
+        return
     result = measure(args.snapshot, args.repeats, memory=not args.no_memory)
     if result["qtoolkit"] != UPSTREAM_VERSION:
         print(

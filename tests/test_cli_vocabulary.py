@@ -143,7 +143,9 @@ def test_schema_of_a_list_of_resources(capsys: pytest.CaptureFixture[str]) -> No
     schema = json.loads(out)
     assert schema["type"] == "array"
     assert schema["items"] == {"$ref": "#/$defs/QResources"}
-    assert run(capsys, "schema", "jobs")[0] == 2  # whose jobs?
+    status, _, err = run(capsys, "schema", "jobs")
+    assert status == 2
+    assert "qtk: error: jobs needs --scheduler (slurm, pbs, sge, shell)" in err
 
 
 def test_mson_extension_is_recognised(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -186,3 +188,18 @@ def test_inspect_prints_numbers_people_read(
     assert rows["memory"] == ["3", "1.9G", "122G", "2.6T", "7.6T", "7.8T"]
     assert rows["time"] == ["limit", "3", "2-00:00:00", "2-00:00:00", "2-00:00:00", "2-00:00:00",
                             "6-00:00:00"]  # fmt: skip
+
+
+def test_a_list_names_the_item_json_cannot_hold(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    resources = [
+        QResources.no_constraints(1),
+        QResources.no_constraints(2, scheduler_kwargs={"x": float("nan")}),
+    ]
+    source = tmp_path / "resources.msgpack"
+    source.write_bytes(encode(resources, format="msgpack"))
+    status, _, err = run(capsys, "convert", str(source), str(tmp_path / "out.json"),
+                         "--type", "resources-list")  # fmt: skip
+    assert status == 1
+    assert err == "qtk: cannot write $[1].scheduler_kwargs.x (the float nan) as JSON unchanged\n"

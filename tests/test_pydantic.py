@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -124,8 +126,8 @@ def test_validation_accepts_instances_dicts_and_mson(field: str, given: Any, exp
     [
         ("state", "RUNNINGX", "Invalid enum value 'RUNNINGX'"),
         ("resources", {"queue_name": "debug"}, "queue_name is set"),
-        ("info", {"cpus": "two"}, r"Expected `int \| null`, got `str` - at `\$.cpus`"),
-        ("job", {"sub_state": "Q"}, r"Invalid enum value 'Q' - at `\$.sub_state`"),
+        ("info", {"cpus": "two"}, r"info.cpus\n  Expected `int \| null`, got `str`"),
+        ("job", {"sub_state": "Q"}, r"job.sub_state\n  Invalid enum value 'Q'"),
         ("job", QJob(sub_state=PBSState.RUNNING), "expected a SlurmState sub-state, got <PBSState"),
         ("any_job", {"sub_state": "R"}, "does not say its scheduler"),
         ("sub_state", "PD", "needs an MSON document naming its scheduler"),
@@ -142,6 +144,61 @@ def test_invalid_input_is_a_validation_error_naming_the_field(
     assert info.value.errors()[0]["loc"][0] == field
 
 
+def test_every_problem_is_an_error_at_its_own_location() -> None:
+    # In the order of the input, each value at fault once.
+    with pytest.raises(pydantic.ValidationError) as info:
+        JobRecord.model_validate(
+            {
+                "state": QState.DONE,
+                "resources": {"nodes": -1, "processes": "four", "processes_per_node": 2},
+                "job": {"info": {"cpus": "x", "nodes": -2}, "sub_state": "XX", "job_id": "7"},
+            }
+        )
+    assert [(e["loc"], e["msg"], e["input"]) for e in info.value.errors()] == [
+        (("resources", "nodes"), "Expected `int` >= 0", -1),
+        (("resources", "processes"), "Expected `int | null`, got `str`", "four"),
+        (("job", "info", "cpus"), "Expected `int | null`, got `str`", "x"),
+        (("job", "info", "nodes"), "Expected `int` >= 0", -2),
+        (("job", "sub_state"), "Invalid enum value 'XX'", "XX"),
+    ]
+    assert {e["type"] for e in info.value.errors()} == {"qtoolkit"}
+
+
+def test_each_unknown_field_is_an_error_at_its_own_location() -> None:
+    with pytest.raises(pydantic.ValidationError) as info:
+        JobRecord.model_validate(
+            {
+                "state": QState.DONE,
+                "resources": {"ntasks": 10, "partition": "debug", "processes": "x"},
+                "info": {"cpus": -1, "gres": "gpu:1"},
+            }
+        )
+    assert [(e["loc"], e["msg"], e["input"]) for e in info.value.errors()] == [
+        (
+            ("resources", "ntasks"),
+            "QResources has no field `ntasks`: unknown fields are refused",
+            10,
+        ),
+        (
+            ("resources", "partition"),
+            "QResources has no field `partition`: unknown fields are refused",
+            "debug",
+        ),
+        (("resources", "processes"), "Expected `int | null`, got `str`", "x"),
+        (("info", "gres"), "QJobInfo has no field `gres`: unknown fields are refused", "gpu:1"),
+        (("info", "cpus"), "Expected `int` >= 0", -1),
+    ]
+
+
+def test_an_error_about_the_whole_object_is_at_the_object() -> None:
+    with pytest.raises(pydantic.ValidationError) as info:
+        JobRecord.model_validate({"state": QState.DONE, "resources": {"queue_name": "debug"}})
+    ((error),) = info.value.errors()
+    assert error["loc"] == ("resources",)
+    assert error["msg"].startswith("process_placement is None but queue_name is set")
+    assert error["input"] == {"queue_name": "debug"}
+
+
 def test_json_schema_describes_the_fields() -> None:
     schema = JobRecord.model_json_schema()
     properties = schema["properties"]
@@ -150,3 +207,12 @@ def test_json_schema_describes_the_fields() -> None:
     assert job["properties"]["sub_state"]["anyOf"][0]["enum"][:2] == ["BOOT_FAIL", "BF"]
     assert properties["any_job"]["anyOf"][0]["required"] == ["@module", "@class"]
     assert "$ref" not in str(job)
+
+
+def test_schema_descriptions_are_plain_text() -> None:
+    text = json.dumps(JobRecord.model_json_schema())
+    descriptions = re.findall(r'"description": "((?:[^"\\]|\\.)*)"', text)
+    assert any("UnsupportedResourcesError" in d for d in descriptions)
+    for description in descriptions:
+        assert "``" not in description, description
+        assert not re.search(r":[a-z]+:`", description), description

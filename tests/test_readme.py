@@ -40,3 +40,18 @@ def test_python_examples_run() -> None:
         outputs = re.findall(r"^(.*?)\s+# True$", block, flags=re.MULTILINE)
         for expression in outputs:
             assert eval(expression, namespace) is True, expression
+
+
+def test_links_work_on_pypi() -> None:
+    # PyPI shows the README away from the repository: every link is absolute, and those into the
+    # repository start with the project's URL from pyproject.toml.
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    homepage = re.search(r'^Homepage = "([^"]+)"$', pyproject, flags=re.MULTILINE)
+    assert homepage is not None
+    links = re.findall(r"\]\(([^)\s]+)\)", README)
+    assert links
+    for link in links:
+        assert link.startswith("https://"), link
+    own = [link for link in links if "github.com" in link and "Matgenix" not in link]
+    assert own
+    assert all(link.startswith(homepage[1]) for link in own), own

@@ -1,9 +1,9 @@
 """Typing contract of a bare ``QJob``: a job of any scheduler, whichever its parameter.
 
 Checked by mypy --strict (``nox -s typing``) and pyright strict (``nox -s pyright``), never
-run. Each expected error is pinned for both checkers (``# type: ignore[code]`` for mypy,
-``# pyright: ignore[rule]`` for pyright): mypy's ``warn_unused_ignores`` and pyright's
-``reportUnnecessaryTypeIgnoreComment`` fail the check if it disappears.
+run. Each expected error is pinned for both checkers, ``# type: ignore[code]`` for mypy and
+``# pyright: ignore[rule]`` for pyright; each fails the check when a pin of its own is no longer
+needed (``warn_unused_ignores``, ``reportUnnecessaryTypeIgnoreComment``).
 """
 
 from __future__ import annotations

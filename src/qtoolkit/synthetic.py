@@ -1,5 +1,8 @@
 """Realistic synthetic job snapshots, for benchmarks, demos and tests.
 
+:func:`next_poll` gives the same queue one poll later, and :func:`squeue_output` the text
+``squeue`` prints for a SLURM snapshot, so a whole poll cycle can be timed without a cluster.
+
 A snapshot mimics what a poller sees on a busy cluster: most jobs pending or running, a few
 finishing or failed; about a third "sparse" (only what ``squeue``/``qstat`` prints by default:
 ID, name, state, queue) and the rest fully populated with account, owner, runtime and resources.
@@ -11,14 +14,16 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from qtoolkit.core.data_objects import QJob, QJobInfo
+import msgspec
+
+from qtoolkit.core.data_objects import QJob, QJobInfo, SubStateT
 from qtoolkit.io import SUB_STATES
 
 if TYPE_CHECKING:
     from qtoolkit.core.data_objects import QSubState
     from qtoolkit.io import PBSState, SGEState, ShellState, SlurmState
 
-__all__ = ["generate_snapshot"]
+__all__ = ["generate_snapshot", "next_poll", "squeue_output"]
 
 # Share of jobs per sub-state value, by scheduler; values not listed are rare and share the rest.
 _COMMON_STATES: dict[str, dict[str, float]] = {
@@ -118,3 +123,120 @@ def generate_snapshot(jobs: int, scheduler: str = "slurm", *, seed: int = 0) -> 
             )
         )
     return snapshot
+
+
+# One step along a job's life, by sub-state value; a job in any other state leaves the queue.
+_NEXT_STATE: dict[str, dict[str, str]] = {
+    "slurm": {
+        "PENDING": "RUNNING",
+        "CONFIGURING": "RUNNING",
+        "RUNNING": "COMPLETING",
+        "COMPLETING": "COMPLETED",
+    },
+    "pbs": {"Q": "R", "H": "Q", "R": "E", "E": "F"},
+    "sge": {"qw": "r", "hqw": "qw", "t": "r", "r": "z"},
+    "shell": {"S": "R", "R": "Z"},
+}
+_RUNNING = frozenset({"RUNNING"})
+
+
+def next_poll(
+    snapshot: list[QJob[SubStateT]], *, changed: float = 0.01, elapsed: int = 0, seed: int = 0
+) -> list[QJob[SubStateT]]:
+    """The queue of ``snapshot`` one poll later: a share ``changed`` of its jobs moved on.
+
+    A chosen job takes the next step of its life (pending to running, running to completing,
+    completing to completed); one in any other state leaves the queue, and a new job arrives at
+    the end in its place, in the first state of a job's life (pending, or sleeping for the shell).
+    With ``elapsed`` seconds, the runtime of every running job grows by that much, as ``squeue``'s
+    TIME column does between two polls. The jobs of ``snapshot`` are not modified; unchanged jobs
+    are shared with it.
+    """
+    if not snapshot:
+        return []
+    rng = random.Random(seed)
+    states: Any = type(next(job.sub_state for job in snapshot if job.sub_state is not None))
+    scheduler = next(name for name, known in SUB_STATES.items() if known is states)
+    steps = _NEXT_STATE[scheduler]
+    result = list(snapshot)
+    if elapsed:
+        for index, job in enumerate(result):
+            if job.runtime is not None and job.state is not None and job.state.name in _RUNNING:
+                result[index] = msgspec.structs.replace(job, runtime=job.runtime + elapsed)
+    count = round(len(snapshot) * changed)
+    next_id = max(int(job.job_id or 0) for job in snapshot) + 1
+    gone: set[int] = set()
+    for index in rng.sample(range(len(snapshot)), count):
+        job = result[index]
+        step = steps.get(job.sub_state.value) if job.sub_state is not None else None
+        if step is None:
+            gone.add(index)
+            result.append(_arrival(job, str(next_id), states(next(iter(steps)))))
+            next_id += 1
+            continue
+        sub_state = states(step)
+        started = job.runtime if job.runtime is not None else None
+        if sub_state.qstate.name in _RUNNING and job.info is not None and started is None:
+            started = 0
+        result[index] = msgspec.structs.replace(
+            job, state=sub_state.qstate, sub_state=sub_state, runtime=started
+        )
+    return [job for index, job in enumerate(result) if index not in gone]
+
+
+def _arrival(model: QJob[Any], job_id: str, pending: Any) -> QJob[Any]:
+    """A new job like ``model``, in the first state of a job's life (``pending``)."""
+    return msgspec.structs.replace(
+        model,
+        job_id=job_id,
+        state=pending.qstate,
+        sub_state=pending,
+        runtime=None,
+        exit_status=None,
+    )
+
+
+def squeue_output(snapshot: list[QJob[SlurmState]], separator: str = "<><>") -> str:
+    """The text ``squeue`` prints for ``snapshot`` with upstream qtoolkit's columns.
+
+    Job id, compact state, reason, name, user, partition, time limit, nodes, CPUs, time used and
+    minimum memory, joined by ``separator`` and a space as the command asks.
+    """
+    joiner = f"{separator} "
+    lines: list[str] = []
+    for job in snapshot:
+        info = job.info or QJobInfo()
+        state = job.sub_state.all_values[-1] if job.sub_state is not None else "PD"
+        memory = info.memory_per_cpu
+        lines.append(
+            joiner.join(
+                (
+                    job.job_id or "",
+                    state,
+                    "None" if job.state is not None and job.state.name == "RUNNING" else "Priority",
+                    job.name or "",
+                    job.username or "ada",
+                    job.queue_name or "standard",
+                    _slurm_time(info.time_limit, "UNLIMITED"),
+                    str(info.nodes or 1),
+                    str(info.cpus or 1),
+                    _slurm_time(job.runtime, "0:00"),
+                    f"{memory // 1024}M" if memory else "0",
+                )
+            )
+        )
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _slurm_time(seconds: int | None, default: str) -> str:
+    """``squeue``'s D-HH:MM:SS (or M:SS) form of a duration."""
+    if seconds is None:
+        return default
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}-{hours:02d}:{minutes:02d}:{secs:02d}"
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"

@@ -97,8 +97,13 @@ def _pydantic_repeat(repeat: int) -> int:
     return max(1, repeat // 2)
 
 
-def render(results: list[Measurement], *, repeat: int, pydantic_missing: bool) -> str:
-    """A table of jobs/s and MB/s, with each peer's time relative to this package's first codec."""
+def render(
+    results: list[Measurement], *, repeat: int, pydantic_missing: bool, polling: str = ""
+) -> str:
+    """A table of jobs/s and MB/s, with each peer's time relative to this package's first codec.
+
+    ``polling``, the table of one poll's steps, follows it.
+    """
     reference = next(r for r in results if r.name.startswith("qtoolkit"))
     header = (
         f"{'codec':<18} {'size':>9}  {'encode':>9} {'jobs/s':>9} {'MB/s':>7}"
@@ -116,6 +121,8 @@ def render(results: list[Measurement], *, repeat: int, pydantic_missing: bool) -
         decode = f"{r.decode * 1e3:>7.1f}ms {_rate(r.jobs, r.decode)} {_mb_per_s(r, r.decode)}"
         row = f"{r.name:<18} {r.size / 1e6:>7.1f}MB  {encode}  {decode}  {ratio:>26}"
         lines.append(row.rstrip())
+    if polling:
+        lines += ["", polling]
     if pydantic_missing:
         lines += ["", "pydantic is not installed: install the 'pydantic' extra to compare with it"]
     return "\n".join(lines)

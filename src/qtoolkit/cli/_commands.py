@@ -6,6 +6,7 @@ import argparse
 import importlib.util
 import json
 import sys
+import textwrap
 import typing
 from typing import IO, TYPE_CHECKING, Any
 
@@ -132,13 +133,32 @@ def parser() -> argparse.ArgumentParser:
         "bench",
         "time encoding and decoding of a generated snapshot",
         "Generate a realistic SLURM snapshot, time this package's codecs on it and, when "
-        "pydantic is installed, pydantic v2's JSON codec too.",
+        "pydantic is installed, pydantic v2's JSON codec too; then time one poll of that queue: "
+        "parsing squeue's text, comparing with the previous poll, encoding what changed.",
     )
     bench.add_argument("--jobs", type=_positive, default=100_000, help="jobs (default 100000)")
     bench.add_argument("--format", choices=("json", "msgpack", "both"), default="both")
     bench.add_argument("--repeat", type=_positive, default=5, help="runs per timing (default 5)")
     bench.set_defaults(run=_bench)
+
+    watch = _command(
+        commands,
+        "watch",
+        "poll a scheduler's queue and show every change, optionally logging it",
+        "Poll the queue every --interval seconds and show each job that appears, changes state "
+        "or leaves (with its final state and exit status from the scheduler's accounting): a "
+        "live table on a terminal with the 'cli' extra, one line per change otherwise. --log "
+        "appends every change to an NDJSON event log; a watcher started again on the same log "
+        "carries on where it stopped. Ctrl-C stops it (exit status 130).",
+    )
+    _add_watch_options(watch)
     return top
+
+
+def _add_watch_options(command: argparse.ArgumentParser) -> None:
+    from qtoolkit.cli._watch import add_watch_command  # noqa: PLC0415 - loads the scheduler IO
+
+    add_watch_command(command)
 
 
 def _command(
@@ -147,7 +167,7 @@ def _command(
     command: argparse.ArgumentParser = commands.add_parser(
         name,
         help=summary,
-        description=description,
+        description=textwrap.fill(description, 79),  # the epilog's table keeps its lines
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -277,7 +297,7 @@ def _schema(args: argparse.Namespace) -> int:
     if args.name is None:
         schema = json_schemas()
     elif args.name in KINDS:
-        schema = _kind_schema(resolve_kind(args.name, args.scheduler))
+        schema = _kind_schema(resolve_kind(args.name, args.scheduler, option=""))
     else:
         try:
             schema = json_schema(args.name)
@@ -303,9 +323,12 @@ def _kind_schema(kind: Kind) -> dict[str, Any]:
 
 def _bench(args: argparse.Namespace) -> int:
     from qtoolkit.cli._bench import measure, render  # noqa: PLC0415
+    from qtoolkit.cli._poll_bench import measure_polling, render_polling  # noqa: PLC0415
 
     formats: list[Format] = ["json", "msgpack"] if args.format == "both" else [args.format]
     results = measure(args.jobs, formats, repeat=args.repeat)
+    polling = render_polling(measure_polling(args.jobs, repeat=args.repeat))
     missing = importlib.util.find_spec("pydantic") is None
-    sys.stdout.write(render(results, repeat=args.repeat, pydantic_missing=missing) + "\n")
+    text = render(results, repeat=args.repeat, pydantic_missing=missing, polling=polling)
+    sys.stdout.write(text + "\n")
     return EXIT_OK

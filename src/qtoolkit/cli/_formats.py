@@ -171,7 +171,7 @@ def write_items(items: Iterable[Any], stream: IO[bytes], fmt: str, kind: Kind) -
     msgspec would write changed or not at all.
     """
     if kind.item is QResources and fmt != "msgpack":
-        items = _json_faithful(items)
+        items = _json_faithful(items, collection=kind.collection)
     counted = _Counted(items)
     try:
         return _write(counted, stream, fmt, kind)
@@ -182,9 +182,12 @@ def write_items(items: Iterable[Any], stream: IO[bytes], fmt: str, kind: Kind) -
         raise InvalidDataError(msg) from None
 
 
-def _json_faithful(items: Iterable[Any]) -> Iterator[Any]:
-    for item in items:
-        problem = _json_problem(getattr(item, "scheduler_kwargs", None), "$.scheduler_kwargs")
+def _json_faithful(items: Iterable[Any], *, collection: bool) -> Iterator[Any]:
+    for index, item in enumerate(items):
+        where = f"$[{index}]" if collection else "$"
+        problem = _json_problem(
+            getattr(item, "scheduler_kwargs", None), f"{where}.scheduler_kwargs"
+        )
         if problem is not None:
             msg = f"cannot write {problem} as JSON unchanged"
             raise InvalidDataError(msg)

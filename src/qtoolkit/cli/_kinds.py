@@ -79,10 +79,13 @@ def describe_kinds() -> str:
     return "\n".join(f"  {name:<{width}}  {text}" for name, (_, _, text) in _KINDS.items())
 
 
-def resolve_kind(name: str, scheduler: str | None, *, documents_name_it: bool = False) -> Kind:
+def resolve_kind(
+    name: str, scheduler: str | None, *, documents_name_it: bool = False, option: str = "--type "
+) -> Kind:
     """The Kind for ``--type name --scheduler scheduler``.
 
     Jobs need their scheduler to decode sub-states, unless the documents name it (MSON).
+    ``option`` is how messages name the kind: ``qtk schema`` takes it without ``--type``.
     """
     try:
         item, collection, _ = _KINDS[name]
@@ -93,10 +96,10 @@ def resolve_kind(name: str, scheduler: str | None, *, documents_name_it: bool = 
         if scheduler is not None:
             item = _job_type(scheduler)
         elif not documents_name_it:
-            msg = f"--type {name} needs --scheduler ({', '.join(SCHEDULERS)})"
+            msg = f"{option}{name} needs --scheduler ({', '.join(SCHEDULERS)})"
             raise UsageError(msg)
     elif scheduler is not None:
-        msg = f"--scheduler applies to jobs only, not to --type {name}"
+        msg = f"--scheduler applies to jobs only, not to {option}{name}"
         raise UsageError(msg)
     return Kind(name, item, collection=collection)
 

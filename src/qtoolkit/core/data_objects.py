@@ -166,12 +166,15 @@ class QSubState(QTKEnum):
     def __new__(cls, *values: str) -> Self:
         member = object.__new__(cls)
         member._value_ = values[0]
-        member._all_values = values
         # Enum registers the first value itself; the aliases are added to the same lookup table,
         # which is also the one msgspec reads when it decodes an enum.
         for alias in values[1:]:
             cls._value2member_map_[alias] = member
         return member
+
+    def __init__(self, *values: str) -> None:
+        # Enum calls __init__ with the same values as __new__, once the member is made.
+        self._all_values = values
 
     def __repr__(self) -> str:
         values = ", ".join(repr(value) for value in self._all_values)

@@ -170,11 +170,11 @@ def _read(document: Any, expected: Any, path: str) -> Any:
     target: Any = cls
     if expected is not origin and cls is origin:
         target = expected  # parametrized by the caller
-        _check_scheduler(document.get("sub_state"), typing.get_args(expected), path)
+        _check_scheduler(*_sub_state_in(document, path), typing.get_args(expected))
     elif _is_generic(cls):
         # A QJob's sub-state document names the scheduler enum the job is parametrized with.
         generic: Any = cls  # a Generic class, which type[Any] does not say
-        target = generic[_sub_state_class(document.get("sub_state"), path)]
+        target = generic[_sub_state_class(*_sub_state_in(document, path))]
     obj = _convert(plain, target, path)
     # Path fields hold a ``str`` on the wire; a Path given, or a path document, comes back a Path.
     for name, value in document.items():
@@ -256,6 +256,8 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
             plain[name] = _untyped_value(value, field_path)
         elif kind is _FilePath and isinstance(value, PurePath):
             plain[name] = str(value)
+        elif kind is _Plain and _is_sequence(value, tuples=False):
+            plain[name] = _plain_items(list(value), field_path)
         elif not _is_mapping(value):
             plain[name] = value
         elif kind is _FilePath and _is_path_document(value):
@@ -272,6 +274,17 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
         else:
             nested = _document_class(value, kind, field_path) if _is_document(value) else kind
             plain[name] = _plain_fields(value, nested, field_path)
+    return plain
+
+
+def _plain_items(items: list[Any], path: str) -> list[Any]:
+    """A list of values, its documents (the records of a SnapshotChanges) as plain fields."""
+    plain: list[Any] = []
+    for index, item in enumerate(items):
+        item_path = f"{path}[{index}]"
+        if _is_mapping(item) and _is_document(item):
+            item = _plain_fields(item, _document_class(item, object, item_path), item_path)  # noqa: PLW2901
+        plain.append(item)
     return plain
 
 
@@ -370,16 +383,35 @@ def _document_class(document: Mapping[str, Any], expected: type[Any], path: str)
     )
 
 
-def _check_scheduler(sub_state: Any, parameters: tuple[Any, ...], path: str) -> None:
+def _sub_state_in(document: Mapping[str, Any], path: str) -> tuple[Any, str]:
+    """The first sub-state a generic object's document holds, and its path.
+
+    A QJob holds its own; a record of a change holds its job's, one level down.
+    """
+    value = document.get("sub_state")
+    if value is not None:
+        return value, f"{path}.sub_state"
+    for name, nested in document.items():
+        items: list[Any] = list(nested) if _is_sequence(nested, tuples=False) else [nested]
+        for index, item in enumerate(items):
+            if _is_mapping(item) and not _is_path_document(item):
+                where = f"{path}.{name}" + (
+                    f"[{index}]" if _is_sequence(nested, tuples=False) else ""
+                )
+                found, where = _sub_state_in(item, where)
+                if found is not None:
+                    return found, where
+    return None, f"{path}.sub_state"
+
+
+def _check_scheduler(sub_state: Any, path: str, parameters: tuple[Any, ...]) -> None:
     """A sub-state document must name the scheduler a ``QJob[...]`` was asked for."""
     if not (_is_mapping(sub_state) and _is_document(sub_state)):
         return  # a plain value is read as the expected scheduler's, or rejected by msgspec
     (expected,) = parameters
     found = _sub_state_class(sub_state, path)
     if not issubclass(found, expected):
-        raise _invalid(
-            f"{path}.sub_state", f"expected a `{expected.__name__}`, got `{found.__name__}`"
-        )
+        raise _invalid(path, f"expected a `{expected.__name__}`, got `{found.__name__}`")
 
 
 def _sub_state_class(sub_state: Any, path: str) -> Any:
@@ -391,9 +423,9 @@ def _sub_state_class(sub_state: Any, path: str) -> Any:
     if isinstance(sub_state, QSubState):
         return type(sub_state)
     if _is_mapping(sub_state) and _is_document(sub_state):
-        return _document_class(sub_state, QSubState, f"{path}.sub_state")
+        return _document_class(sub_state, QSubState, path)
     raise _invalid(
-        f"{path}.sub_state",
+        path,
         "a plain sub-state value does not say its scheduler: give its MSON document "
         "or decode with a typed decoder, e.g. decode(data, type=QJob[SlurmState])",
     )
@@ -419,7 +451,10 @@ def _field_kinds(cls: type[Any]) -> dict[str, type[Any]]:
 
 
 def _kind_of(annotation: Any) -> type[Any]:
-    for arg in typing.get_args(annotation) or (annotation,):
+    for arg in typing.get_args(annotation) if _is_union(annotation) else (annotation,):
+        origin = typing.get_origin(arg)
+        if isinstance(origin, type) and issubclass(origin, msgspec.Struct):
+            return origin  # a change's QJob[SubStateT] is read as a QJob
         if FILE_PATH_META in getattr(arg, "__metadata__", ()):
             return _FilePath
         if isinstance(arg, TypeVar):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import msgspec
 
 from qtoolkit.core import mson
+from qtoolkit.core._every_error import every_error
 from qtoolkit.core.filepath import encode_path
 
 if TYPE_CHECKING:
@@ -93,13 +94,37 @@ def _validate(value: Any, source: Any, cls: type[Any]) -> Any:
                 raise ValueError(msg)
         return value
     if isinstance(value, Mapping):
-        return mson.from_dict(cast("Mapping[str, Any]", value), source)
+        document = cast("Mapping[str, Any]", value)
+        try:
+            return mson.from_dict(document, source)
+        except msgspec.ValidationError as exc:
+            raise _every_error(cls, document, source, exc) from None
     if issubclass(cls, enum.Enum) and not _scheduler_unknown(source):
         return msgspec.convert(value, type=cls)
     msg = f"expected a {cls.__name__}, a dict of its fields or its MSON document"
     if _scheduler_unknown(source):
         msg = f"a bare {cls.__name__} needs an MSON document naming its scheduler's sub-state"
     raise ValueError(msg)
+
+
+def _every_error(
+    cls: type[Any], document: Mapping[str, Any], source: Any, first: msgspec.ValidationError
+) -> Exception:
+    """A pydantic ValidationError listing each problem of ``document`` at its ``loc``."""
+    from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError  # noqa: PLC0415
+
+    def read(document: Mapping[str, Any]) -> object:
+        return mson.from_dict(document, source)
+
+    details = [
+        InitErrorDetails(
+            type=PydanticCustomError("qtoolkit", "{reason}", {"reason": reason}),
+            loc=loc,
+            input=value,
+        )
+        for loc, reason, value in every_error(document, read, first)
+    ]
+    return ValidationError.from_exception_data(cls.__name__, details)
 
 
 def _scheduler_unknown(source: Any) -> bool:

@@ -1,4 +1,4 @@
-"""JSON Schema of every public object, the job snapshots and the result unions.
+"""JSON Schema of every public object, the job snapshots, their changes and the result unions.
 
 Generated from the types by msgspec, so the schema and the decoders cannot disagree. The package
 ships the full document as ``qtoolkit/core/qtoolkit.schema.json``; a test keeps it in sync.
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from qtoolkit.core import registry
+from qtoolkit.core.changes import JobChange, SnapshotChanges
 from qtoolkit.core.data_objects import (
     CancelResult,
     CancelStatus,
@@ -39,6 +41,7 @@ __all__ = [
     "json_schema_of",
     "json_schemas",
     "package_sub_states",
+    "plain_text",
     "schema_components",
     "write_schema_file",
 ]
@@ -85,6 +88,8 @@ def _schema_types() -> dict[str, Any]:
         types[name] = states
         types[f"QJob[{name}]"] = _parametrized(QJob, states)
         types[f"Snapshot[{name}]"] = _parametrized(Snapshot, states)
+        types[f"JobChange[{name}]"] = _parametrized(JobChange, states)
+        types[f"SnapshotChanges[{name}]"] = _parametrized(SnapshotChanges, states)
     return types
 
 
@@ -126,7 +131,10 @@ def json_schemas() -> dict[str, Any]:
     return {
         "$schema": _DIALECT,
         "title": "qtoolkit data objects",
-        "description": "Jobs, job snapshots, resources and results, as qtoolkit encodes them.",
+        "description": (
+            "Jobs, job snapshots and their changes, resources and results, as qtoolkit encodes "
+            "them."
+        ),
         "$defs": dict(sorted(definitions.items())),
     }
 
@@ -134,6 +142,21 @@ def json_schemas() -> dict[str, Any]:
 def write_schema_file(path: Path = SCHEMA_FILE) -> None:
     """Regenerate the committed schema document."""
     path.write_text(json.dumps(json_schemas(), indent=1, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def plain_text(docstring: str) -> str:
+    """A docstring as a schema description: no indentation, no reStructuredText markup.
+
+    ``:class:`~pkg.Name``` becomes ``Name`` and a double-backquoted literal its bare text, as
+    tools show descriptions as they are.
+    """
+    text = inspect.cleandoc(docstring)
+    text = _ROLE.sub(lambda match: match["target"].rpartition(".")[2], text)
+    return _LITERAL.sub(r"\1", text)
+
+
+_ROLE = re.compile(r":[a-z:]+:`~?(?P<target>[^`]+)`")
+_LITERAL = re.compile(r"``([^`]+)``")
 
 
 def _definition_name(name: str) -> str:
@@ -162,7 +185,7 @@ def _polish(components: dict[str, Any]) -> dict[str, Any]:
     for name, component in components.items():
         component = dict(component)  # noqa: PLW2901 - a copy is edited, not msgspec's
         if "description" in component:
-            component["description"] = inspect.cleandoc(component["description"])
+            component["description"] = plain_text(component["description"])
         states = aliases.get(name)
         if states is not None:
             component["enum"] = [value for member in states for value in member.all_values]

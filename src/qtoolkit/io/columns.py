@@ -17,6 +17,7 @@ from itertools import compress, repeat
 from operator import add, lt
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from qtoolkit._install_check import require_own_package
 from qtoolkit.core.data_objects import QJob, QJobInfo, QSubState
 from qtoolkit.core.exceptions import OutputParsingError
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from qtoolkit.core.data_objects import QState
+
+# A module upstream qtoolkit does not have: refuse a qtoolkit package that is upstream's.
+require_own_package()
 
 __all__ = [
     "CHUNK_CHARS",
@@ -123,8 +127,8 @@ class ClockReader:
     """Reads columns of clock strings; its tables persist from one column (chunk) to the next."""
 
     def __init__(self) -> None:
-        self.tails = MemoTable(_tail_seconds)
-        self.heads = MemoTable(_head_seconds)
+        self.tails: MemoTable[int] = MemoTable(_tail_seconds)
+        self.heads: MemoTable[int] = MemoTable(_head_seconds)
 
     def seconds(
         self,

@@ -14,8 +14,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from qtoolkit._install_check import require_own_package
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+# A module upstream qtoolkit does not have: refuse a qtoolkit package that is upstream's.
+require_own_package()
 
 __all__ = ["io_as_dict", "io_from_dict"]
 

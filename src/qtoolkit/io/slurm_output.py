@@ -216,7 +216,7 @@ class _SqueueReader:
             sub_states,
             state=map(self.qstates.__getitem__, raw_states),
             name=None if names is None else map(str.strip, names),
-            job_id=None if ids is None else map(str.strip, ids),
+            job_id=None if ids is None else _stripped_ids(ids),
             info=infos,
             runtime=runtime,
             queue_name=column("partition", self.texts),
@@ -232,6 +232,14 @@ class _SqueueReader:
                 convert_column(
                     by_name[name], convert, field=name, first_line=first_line, lines=numbers
                 )
+
+
+def _stripped_ids(ids: list[str]) -> Iterable[str]:
+    """The ids stripped, as upstream does; squeue pads none, so usually they are as they are."""
+    joined = "".join(ids)
+    if joined.isprintable() and " " not in joined:
+        return ids
+    return map(str.strip, ids)
 
 
 def _columns_line_by_line(
@@ -299,14 +307,14 @@ def read_scontrol_job(text: str, state_type: type[SlurmState]) -> QJob[SlurmStat
         return None if found in (None, "", "(null)", "N/A") else found
 
     def number_of(key: str, convert: Callable[[str], int | None]) -> int | None:
+        # A value that does not read is unknown (None), as upstream reads scontrol's numbers.
         raw = value(key)
         if raw is None:
             return None
         try:
             return convert(raw)
-        except (ValueError, OutputParsingError) as exc:
-            msg = f"line {number}: cannot read {key} {raw!r}: {exc}"
-            raise OutputParsingError(msg, line=number, field=key) from exc
+        except (ValueError, OutputParsingError):
+            return None
 
     raw_state = value("JobState")
     if raw_state is None:

@@ -1,0 +1,3 @@
+"""The version of this package (upstream qtoolkit has this module too, read by its ``__init__``)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,188 @@
+"""``qtk watch``: poll a scheduler's queue, show each change, and append it to an event log.
+
+On a terminal with rich (the ``cli`` extra) the queue is a live table; otherwise (a pipe, a file,
+``--plain``) each change is one line on standard output. With ``--log``, every change is appended
+to an NDJSON event log, and a watcher started again on the same log carries on from the last
+snapshot it recorded: no change is logged twice, none is lost while the watcher was stopped
+(a job that ended meanwhile is logged as ended). Ctrl-C stops it between two writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import importlib.util
+import math
+import sys
+from typing import TYPE_CHECKING, Any
+
+from qtoolkit.cli._kinds import UsageError
+from qtoolkit.cli._watch_lines import change_line
+from qtoolkit.core.exceptions import CommandFailedError, OutputParsingError
+from qtoolkit.eventlog import EventLog, EventLogError
+from qtoolkit.io import SGEIO, SUB_STATES, scheduler_mapping
+from qtoolkit.io.sge_accounting import SGEAccounting
+from qtoolkit.manager import QueueManager
+from qtoolkit.poller import Poller
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from qtoolkit.core.changes import SnapshotChanges
+
+__all__ = ["WATCHABLE", "add_watch_command", "watch"]
+
+_ACCOUNTING_WAIT = 60.0
+_DAY = 86_400.0
+
+WATCHABLE = tuple(name for name in scheduler_mapping if name in SUB_STATES)
+"""The schedulers ``qtk watch`` can poll."""
+
+
+def add_watch_command(command: argparse.ArgumentParser) -> None:
+    """The options of ``qtk watch``, on its (sub)parser."""
+    command.add_argument(
+        "--scheduler", required=True, choices=WATCHABLE, help="the scheduler to poll"
+    )
+    command.add_argument("--user", help="only this user's jobs (default: every job listed)")
+    command.add_argument(
+        "--interval", type=_seconds, default=10.0, help="seconds between polls (default 10)"
+    )
+    command.add_argument("--log", metavar="PATH", help="append every change to this NDJSON log")
+    command.add_argument("--polls", type=_count, help="stop after this many polls")
+    command.add_argument(
+        "--plain", action="store_true", help="one line per change, even on a terminal"
+    )
+    command.set_defaults(run=watch)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= _DAY:
+        msg = f"expected a number of seconds above 0, up to a day, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        msg = f"expected a positive number of polls, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def watch(args: argparse.Namespace) -> int:
+    """Run ``qtk watch`` as ``args`` say; return its exit status."""
+    manager = _manager(args.scheduler)
+    with contextlib.ExitStack() as stack:
+        log: EventLog[Any] | None = None
+        if args.log is not None:
+            try:
+                log = EventLog.open(args.log, SUB_STATES[args.scheduler])
+            except (EventLogError, OSError) as exc:
+                raise UsageError(_log_error(args.log, exc)) from None
+            stack.callback(log.close)
+        # The accounting may lag behind the queue: wait up to a minute for a job's final record.
+        final_polls = max(3, math.ceil(_ACCOUNTING_WAIT / args.interval))
+        poller = Poller(manager, user=args.user, log=log, final_polls=final_polls)
+        who = f"jobs of {args.user}" if args.user else "all jobs"
+        title = f"{args.scheduler}, {who}, every {args.interval:g} s"
+        if log is not None:
+            title += f", log {args.log}"
+            if log.torn_bytes:
+                _warn(f"{args.log}: cut off a torn last line ({log.torn_bytes} bytes)")
+        polls = _polls(poller, args.interval, args.polls)
+        if args.plain or not sys.stdout.isatty() or not _has_rich():
+            _plain(title, poller, polls)
+        else:
+            _live(title, poller, polls)
+    return 0
+
+
+def _manager(scheduler: str) -> QueueManager[Any]:
+    scheduler_io = scheduler_mapping[scheduler]()
+    manager: QueueManager[Any] = QueueManager(scheduler_io)
+    if manager.accounting is None and isinstance(scheduler_io, SGEIO):
+        manager.accounting = SGEAccounting()  # qacct, for the final state of jobs that ended
+    return manager
+
+
+def _log_error(path: str, error: Exception) -> str:
+    if isinstance(error, OSError):
+        return f"cannot open the event log {path!r}: {error.strerror or error}"
+    return str(error)
+
+
+def _polls(
+    poller: Poller[Any], interval: float, count: int | None
+) -> Iterator[tuple[SnapshotChanges[Any], datetime.datetime]]:
+    """Each poll's changes and time; a failed poll is reported and the next one tried.
+
+    Except the first: a scheduler that cannot be listed at all is not one to watch.
+    """
+    try:
+        first = poller.poll()
+    except (CommandFailedError, OutputParsingError) as exc:
+        raise UsageError(f"cannot list the {_name(poller)} queue: {exc}") from None
+    yield first, _when(poller)
+    more = None if count is None else count - 1
+    for changes in poller.watch(interval, polls=more, first_now=False, on_error=_poll_failed):
+        yield changes, _when(poller)
+
+
+def _when(poller: Poller[Any]) -> datetime.datetime:
+    return poller.last_poll or datetime.datetime.now(datetime.timezone.utc)
+
+
+def _poll_failed(error: Exception) -> None:
+    _warn(f"poll failed, trying again: {error}")
+
+
+def _name(poller: Poller[Any]) -> str:
+    return type(poller.manager.scheduler_io).__name__.removesuffix("IO")
+
+
+def _plain(
+    title: str, poller: Poller[Any], polls: Iterator[tuple[SnapshotChanges[Any], datetime.datetime]]
+) -> None:
+    _say(f"watching {title}")
+    if poller.jobs:
+        _say(f"resuming from the log: {len(poller.jobs):,} jobs in the queue")
+    for changes, at in polls:
+        for change in changes:
+            _say(change_line(change, at))
+
+
+def _live(
+    title: str, poller: Poller[Any], polls: Iterator[tuple[SnapshotChanges[Any], datetime.datetime]]
+) -> None:
+    from rich.console import Console  # noqa: PLC0415 - optional
+    from rich.live import Live  # noqa: PLC0415
+
+    from qtoolkit.cli._watch_table import LiveView  # noqa: PLC0415
+
+    console = Console()
+    view = LiveView(f"qtk watch: {title}", rows=max(console.height - 16, 5))
+    with Live(view.renderable(), console=console, auto_refresh=False) as live:
+        for changes, at in polls:
+            view.update(poller.jobs, changes, at, poller.polls)
+            live.update(view.renderable(), refresh=True)
+
+
+def _has_rich() -> bool:
+    return importlib.util.find_spec("rich") is not None
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(f"{line}\n")
+    sys.stdout.flush()
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"qtk: {message}\n")
+    sys.stderr.flush()
