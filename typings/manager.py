@@ -32,9 +32,9 @@ assert_type(QueueManager(SGEIO()).get_job_fate(4), JobFate[SGEState])
 
 # The accounting must be the scheduler's.
 QueueManager(SlurmIO(), accounting=SlurmAccounting())
-QueueManager(SlurmIO(), accounting=SGEAccounting())  # type: ignore[misc]
+QueueManager(SlurmIO(), accounting=SGEAccounting())  # type: ignore[misc]  # pyright: ignore[reportArgumentType]
 sge_accounting: FinishedJobsAccounting[SGEState] = SGEAccounting()
-slurm_accounting: FinishedJobsAccounting[SlurmState] = SGEAccounting()  # type: ignore[assignment]
+slurm_accounting: FinishedJobsAccounting[SlurmState] = SGEAccounting()  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
 assert_type(accounting_for(SlurmIO()), FinishedJobsAccounting[SlurmState] | None)
 
 # --- Job fates ------------------------------------------------------------------------------------
@@ -56,12 +56,12 @@ def final_state(fate: JobFate[SlurmState]) -> QState | None:
             return None
 
 
-shell_fate: JobFate[ShellState] = slurm.get_job_fate("12")  # type: ignore[assignment]
-Unknown("12")  # type: ignore[call-arg]
+shell_fate: JobFate[ShellState] = slurm.get_job_fate("12")  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
+Unknown("12")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
 
 # --- Hosts ----------------------------------------------------------------------------------------
 remote = RemoteHost(RemoteConfig(root_dir="/", host="cluster", port=2222))
 assert_type(remote.connection, SSHConnection)
 assert_type(remote.execute(["squeue"], "/scratch"), tuple[str, str, int])
-RemoteConfig(root_dir="/", host="cluster", port="22")  # type: ignore[arg-type]
-BaseHost()  # type: ignore[abstract]
+RemoteConfig(root_dir="/", host="cluster", port="22")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+BaseHost()  # type: ignore[abstract]  # pyright: ignore[reportAbstractUsage]

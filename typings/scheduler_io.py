@@ -26,8 +26,8 @@ assert_type(shell.parse_jobs_list_output(0, "", ""), list[QJob[ShellState]])
 job = shell.parse_job_output(0, "", "")
 if job is not None:
     assert_type(job.sub_state, ShellState | None)
-ShellIO(username_maxchars="32")  # type: ignore[arg-type]
-SlurmIO(split_separator=1)  # type: ignore[arg-type]
+ShellIO(username_maxchars="32")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+SlurmIO(split_separator=1)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 # A scheduler by name is some BaseSchedulerIO; its jobs are QJob of any sub-state.
 chosen = scheduler_mapping["slurm"]()

@@ -36,7 +36,6 @@ __all__ = ["LineCache", "Poller"]
 _job_id = attrgetter("job_id")
 
 
-
 class LineCache(Generic[SubStateT]):
     """Parses a one-line-per-job listing, reusing the jobs of lines seen in the previous one.
 
