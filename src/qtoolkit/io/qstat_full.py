@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 import sys
-from itertools import repeat
+from collections import deque
+from itertools import compress, repeat
 from operator import contains
 from typing import TYPE_CHECKING, TypeVar
 
@@ -220,11 +221,21 @@ class _Reader:
             "sub_state": sub_states,
             "info": infos,
             "account": _texts(account),
-            "runtime": self.clock.seconds(used, self.runtime, field="resources_used.walltime"),
+            "runtime": self._runtimes(used),
             "queue_name": _texts(queue),
             "username": usernames,
         }
         return list(map(QJob, *(columns[field] for field in QJob.__struct_fields__)))
+
+    def _runtimes(self, column: list[str]) -> list[int | None]:
+        """The seconds of each ``resources_used.walltime``: only started jobs have one."""
+        runtimes: list[int | None] = [None] * len(column)
+        started = list(compress(range(len(column)), column))
+        if started:
+            clocks = list(compress(column, column))
+            seconds = self.clock.seconds(clocks, self.runtime, field="resources_used.walltime")
+            deque(map(runtimes.__setitem__, started, seconds), maxlen=0)
+        return runtimes
 
     def _sub_states(self, ids: list[str], column: list[str]) -> list[PBSState]:
         """The sub-state of each ``job_state`` value; an unknown or missing state is an error."""
