@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import time
 from itertools import compress, repeat
-from operator import attrgetter, is_
+from operator import is_
 from typing import TYPE_CHECKING, Generic, cast
 
 from qtoolkit.core.changes import JobVanished, SnapshotChanges, compare_snapshots, index_jobs
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
     from qtoolkit.manager import QueueManager
 
 __all__ = ["LineCache", "Poller"]
-
-_job_id = attrgetter("job_id")
 
 
 class LineCache(Generic[SubStateT]):
@@ -67,9 +65,10 @@ class LineCache(Generic[SubStateT]):
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
+        # Lookups, filters and set differences in C: no Python runs per unchanged line. Each line
+        # found is taken out of the previous listing, which is left with the lines now gone.
         previous = self._jobs
-        jobs: list[QJob[SubStateT] | None] = list(map(previous.get, lines))
-        # Lookups, filters and set differences in C: no Python runs per unchanged line.
+        jobs: list[QJob[SubStateT] | None] = list(map(previous.pop, lines, repeat(None)))
         missing = list(compress(range(len(jobs)), map(is_, jobs, repeat(None))))
         fresh: list[QJob[SubStateT]] = []
         if missing:
@@ -78,8 +77,7 @@ class LineCache(Generic[SubStateT]):
                 jobs[index] = job
             fresh = [job for job in parsed if job is not None]
         current = dict(zip(lines, jobs, strict=True))
-        gone = map(previous.__getitem__, previous.keys() - current.keys())
-        self.stale = [job for job in gone if job is not None]
+        self.stale = [job for job in previous.values() if job is not None]
         self.fresh = fresh
         self.incremental = self._primed
         self._jobs = current
@@ -186,14 +184,19 @@ class Poller(Generic[SubStateT]):
         cache = self._cache
         if cache is None or not cache.incremental or not self.polls:
             return compare_snapshots(self.jobs, index_jobs(listed), ignore=self.ignore)
-        if len(set(map(_job_id, listed))) != len(listed):
+        fresh_ids = [job.job_id for job in cache.fresh]
+        stale_ids = {job.job_id for job in cache.stale}
+        jobs = self.jobs
+        # The previous listing had each id once: a new line can only repeat the id of another new
+        # line, or of a job whose line is still there (known, and neither gone nor waiting).
+        if len(set(fresh_ids)) != len(fresh_ids) or any(
+            job_id in jobs and job_id not in stale_ids and job_id not in self._waiting
+            for job_id in fresh_ids
+        ):
             index_jobs(listed)  # raises, naming the job listed twice or without an id
         # Only the jobs of new or gone lines can differ from the snapshot (beyond ignored
         # fields), and the jobs that left the queue but wait for the accounting.
-        candidates = {job.job_id for job in cache.fresh}
-        candidates.update(job.job_id for job in cache.stale)
-        candidates.update(self._waiting)
-        jobs = self.jobs
+        candidates = {*fresh_ids, *stale_ids, *self._waiting}
         before = {job_id: jobs[job_id] for job_id in candidates if job_id in jobs}
         return compare_snapshots(before, index_jobs(cache.fresh), ignore=self.ignore)
 
