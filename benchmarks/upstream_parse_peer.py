@@ -2,8 +2,9 @@
 
 Run by ``benchmarks/parse_pbs_sge.py`` as ``<upstream venv>/bin/python
 benchmarks/upstream_parse_peer.py --scheduler pbs|sge --file FILE --repeats N``; prints
-``{"seconds": [...], "jobs": n}``. Upstream is imported by name through ``importlib`` so that
-type checkers, which see this package's ``qtoolkit``, see ``Any`` here.
+``{"seconds": [...], "jobs": n, "digest": "..."}`` (see ``qstat_digest.py``). Upstream is
+imported by name through ``importlib`` so that type checkers, which see this package's
+``qtoolkit``, see ``Any`` here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.qstat_digest import digest
 from benchmarks.timing import time_call
 
 
@@ -32,13 +34,18 @@ def main() -> None:
     module: Any = importlib.import_module(f"qtoolkit.io.{args.scheduler}")
     io = module.PBSIO() if args.scheduler == "pbs" else module.SGEIO()
     text = args.file.read_text(encoding="utf-8")
-    counted: list[int] = []
+    parsed: list[Any] = []
 
     def parse() -> None:
-        counted.append(len(io.parse_jobs_list_output(0, text, "")))
+        parsed[:] = io.parse_jobs_list_output(0, text, "")
 
     seconds = [time_call(parse) for _ in range(max(args.repeats, 1))]
-    print(json.dumps({"seconds": seconds, "jobs": counted[0]}))
+    answer = {
+        "seconds": seconds,
+        "jobs": len(parsed),
+        "digest": digest(args.scheduler, parsed, upstream=True),
+    }
+    print(json.dumps(answer))
 
 
 if __name__ == "__main__":

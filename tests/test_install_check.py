@@ -26,7 +26,9 @@ def site_with_package(tmp_path: Path) -> Path:
 
 
 def run_python(site: Path, code: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(site)}
+    # Only what Python needs: no coverage measurement of the copies (the CLI tests' subprocess
+    # patch follows variables in the environment).
+    environment = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(site)}
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=False
     )

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from qtoolkit.core.exceptions import OutputParsingError
 from qtoolkit.io.columns import (
+    CLOCKS,
+    ClockReader,
     MemoTable,
     clock_seconds,
     convert_column,
@@ -105,3 +107,14 @@ def test_chunks_cover_the_text_in_whole_lines(lines: list[str], size: int) -> No
     assert numbers == [
         1 + "".join(c for _, c in chunks[:i]).count("\n") for i in range(len(chunks))
     ]
+
+
+def test_clock_tables_start_over_past_their_limit() -> None:
+    reader = ClockReader(limit=2)
+    assert reader.seconds(["0:01", "0:02", "0:03"], slurm_seconds, field="t") == [1, 2, 3]
+    assert len(reader.tails) == 3
+    assert reader.seconds(["0:04"], slurm_seconds, field="t") == [4]
+    assert len(reader.tails) == 1
+    # The parsers share one reader, so a poll finds the tables of the last one.
+    assert CLOCKS.seconds(["1:00:00"], slurm_seconds, field="t") == [3600]
+    assert "00:00" in CLOCKS.tails

@@ -164,6 +164,8 @@ class TestListing:
         jobs = pbs.parse_jobs_list_output(0, text, "")
         assert [job.username for job in jobs] == ["ada", "grace", None]
         assert jobs[2].exit_status == 271
+        no_limit = text.replace("    Resource_List.walltime = 00:10:00\n", "")
+        assert pbs.parse_jobs_list_output(0, no_limit, "")[2].info == QJobInfo()
 
     def test_bytes_and_job_ids(self, pbs: PBSIO) -> None:
         # The ids asked for are qstat's business (they are in its command), as upstream.

@@ -229,6 +229,13 @@ def test_a_name_holding_the_separator_keeps_it() -> None:
     assert (job.name, job.username, job.queue_name, job.runtime) == ("a<><> b", "u", "p", 7)
 
 
+def test_a_name_ending_like_the_separator_stays_whole() -> None:
+    line = "5<><> R<><> None<><> ab<><><> u<><> p<><> 1:00<><> 1<><> 1<><> 0:07<><> 1G\n"
+    for text in (line, line + "garbage line\n"):  # read at once, then line by line
+        job = SlurmIO().parse_jobs_list_output(0, text, "")[0]
+        assert (job.name, job.username) == ("ab<>", "u")
+
+
 def test_lines_without_separator_are_skipped_and_errors_name_the_line() -> None:
     io = SlurmIO()
     text = (
@@ -236,7 +243,7 @@ def test_lines_without_separator_are_skipped_and_errors_name_the_line() -> None:
         + squeue_listing(3)
         + "7<><> XX<><> r<><> n<><> u<><> p<><> 1:00<><> 1<><> 1<><> 0:00<><> 1G\n"
     )
-    with pytest.raises(OutputParsingError, match="line 5: cannot read state_raw ' XX'") as info:
+    with pytest.raises(OutputParsingError, match="line 5: cannot read state_raw 'XX'") as info:
         io.parse_jobs_list_output(0, text, "")
     assert (info.value.line, info.value.field) == (5, "state_raw")
     assert len(io.parse_jobs_list_output(0, "squeue: note\n" + squeue_listing(3), "")) == 3
@@ -250,7 +257,7 @@ def test_errors_name_their_line_far_into_a_listing() -> None:
     lines[2500] = (
         lines[2500].replace("<><> ", "<><> INVALID<><> ", 7).replace(" INVALID<><> ", " ", 6)
     )
-    with pytest.raises(OutputParsingError, match="line 2501: cannot read time_limit ' INVALID'"):
+    with pytest.raises(OutputParsingError, match="line 2501: cannot read time_limit 'INVALID'"):
         SlurmIO().parse_jobs_list_output(0, "\n".join(lines), "")
 
 

@@ -61,12 +61,20 @@ def sacct_row(job_id: str) -> dict[str, str] | None:
     return dict(zip(fields, matching[0], strict=True)) if matching else None
 
 
-def wait_accounted(job_id: str, *states: str) -> dict[str, str]:
-    """Wait until sacct reports ``job_id`` in one of ``states``; its row."""
+def wait_accounted(job_id: str, *states: str, name: str | None = None) -> dict[str, str]:
+    """Wait until sacct reports ``job_id`` in one of ``states`` (and named ``name``); its row.
+
+    A job that ends within a second of its submission can be listed for a moment under the name
+    "allocation", before slurmdbd has its submission record: ``name`` waits for the real one.
+    """
 
     def done() -> bool:
         row = sacct_row(job_id)
-        return row is not None and row["State"].split()[0] in states
+        return (
+            row is not None
+            and row["State"].split()[0] in states
+            and (name is None or row["JobName"] == name)
+        )
 
     wait_until(done, what=f"sacct to report job {job_id} as {'/'.join(states)}")
     row = sacct_row(job_id)

@@ -31,7 +31,7 @@ def test_a_job_runs_and_its_failure_and_exit_code_reach_the_accounting(
 ) -> None:
     job = slurm.submit([f"--chdir={tmp_path}", "--job-name=exits 3", "--wrap=exit 3"])
     assert wait_state(job, "FAILED") == "FAILED"
-    row = wait_accounted(job, "FAILED")
+    row = wait_accounted(job, "FAILED", name="exits 3")
     assert (row["JobName"], row["ExitCode"]) == ("exits 3", "3:0")
     accounted = sacct_json_job(job)
     assert accounted is not None

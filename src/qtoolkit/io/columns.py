@@ -31,6 +31,7 @@ require_own_package()
 
 __all__ = [
     "CHUNK_CHARS",
+    "CLOCKS",
     "ClockReader",
     "MemoTable",
     "build_infos",
@@ -124,11 +125,16 @@ def _head_seconds(head: str) -> int:
 
 
 class ClockReader:
-    """Reads columns of clock strings; its tables persist from one column (chunk) to the next."""
+    """Reads columns of clock strings; its tables persist from one column (chunk) to the next.
 
-    def __init__(self) -> None:
+    :data:`CLOCKS`, shared by the parsers, keeps them from one poll to the next too. A table that
+    grows past ``limit`` entries (only odd input can: there are 3,600 regular tails) starts over.
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
         self.tails: MemoTable[int] = MemoTable(_tail_seconds)
         self.heads: MemoTable[int] = MemoTable(_head_seconds)
+        self.limit: int = limit
 
     def seconds(
         self,
@@ -147,6 +153,9 @@ class ClockReader:
         ``convert``, once per distinct value, and its errors become an
         :class:`OutputParsingError` as in :func:`convert_column`.
         """
+        for part in (self.heads, self.tails):
+            if len(part) > self.limit:
+                part.clear()
         heads = map(self.heads.__getitem__, map(str.__getitem__, column, repeat(_HEAD)))
         tails = map(self.tails.__getitem__, map(str.__getitem__, column, repeat(_TAIL)))
         sums: list[int] = list(map(add, heads, tails))
@@ -293,3 +302,7 @@ def text_chunks(text: str, chunk_chars: int = CHUNK_CHARS) -> Iterator[tuple[int
         yield line, chunk
         line += chunk.count("\n")
         start = end
+
+
+CLOCKS: ClockReader = ClockReader()
+"""The clock tables the parsers share (dict operations are atomic: threads may share it)."""

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 import sys
-from itertools import repeat
+from collections import deque
+from itertools import compress, repeat
 from operator import contains
 from typing import TYPE_CHECKING, TypeVar
 
-from qtoolkit.core.data_objects import QJob, QState
+from qtoolkit.core.data_objects import QJob
 from qtoolkit.core.exceptions import OutputParsingError
-from qtoolkit.io.columns import ClockReader, build_infos
+from qtoolkit.io.columns import ClockReader, MemoTable, build_infos
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -73,18 +74,19 @@ def _error(text: str, job_id: str, field: str, message: str) -> OutputParsingErr
     return OutputParsingError(f"line {line}: {field}: {message}", line=line, field=field)
 
 
-def _joined(column: list[str]) -> list[str]:
+def _joined(column: Sequence[str]) -> Sequence[str]:
     """``column`` with the continuation lines of its values joined to their first line."""
     if not any(map(contains, column, repeat(_CONTINUATION))):
         return column
     return [value.replace(_CONTINUATION, "") for value in column]
 
 
-def _lookup(column: Sequence[str], table: dict[str, T], convert: Callable[[str], T]) -> list[T]:
-    """``convert`` of each value of ``column``, through ``table`` (filled as values come)."""
-    for value in set(column).difference(table):
-        table[value] = convert(value)
-    return list(map(table.__getitem__, column))
+class _Unreadable(Exception):  # noqa: N818 - a signal inside a table, never raised to callers
+    """A value a strict table cannot convert (the parser then names its line)."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(value)
+        self.value = value
 
 
 def _int(value: str) -> int | None:
@@ -97,7 +99,7 @@ def _int(value: str) -> int | None:
 _EMPTY_IS_NONE: dict[str, str | None] = {"": None}
 
 
-def _texts(column: list[str]) -> Iterable[str | None]:
+def _texts(column: Sequence[str]) -> Iterable[str | None]:
     """The values of ``column``, an empty one (a key the job does not have) as ``None``."""
     return map(_EMPTY_IS_NONE.get, column, column)
 
@@ -182,69 +184,84 @@ class _Reader:
         self.text = text
         self.states = states
         self.convert_time = convert_time
-        self.memory = _lenient(convert_memory)
         self.runtime = _lenient(convert_time)
-        self.sub_states: dict[str, PBSState] = {}
-        self.qstates: dict[str, QState] = {}
-        self.time_limits: dict[str, int | None] = {"": None}
-        self.memories: dict[str, int | None] = {}
-        self.counts: dict[str, int | None] = {}
-        self.users: dict[str, str | None] = {}
+        # Tables converting each distinct value once, then answering from C.
+        self.sub_states = MemoTable(self._sub_state)
+        self.qstates = MemoTable(lambda value: self.sub_states[value].qstate)
+        self.time_limits = MemoTable(self._time_limit)
+        self.memories = MemoTable(_lenient(convert_memory))
+        self.counts = MemoTable(_int)
+        self.users = MemoTable(_username)
         # Clock strings by head and tail, whose tables fill once for the whole listing.
         self.clock = ClockReader()
 
     def jobs(self, rows: list[tuple[str, ...]]) -> list[QJob[PBSState]]:
-        (ids, name, owner, state, queue, nodect, ncpus, mem, walltime, used, account, status) = map(
-            list, zip(*rows, strict=True)
+        (ids, name, owner, state, queue, nodect, ncpus, mem, walltime, used, account, status) = zip(
+            *rows, strict=True
         )
-        ids = list(map(str.strip, ids))
+        ids = tuple(map(str.strip, ids))
         # qstat without -w wraps long values (a check per column: searching the whole text for
         # "\n\t" would take longer than the rest of the conversion).
-        name, owner, queue, account = map(_joined, (name, owner, queue, account))
-        sub_states = self._sub_states(ids, state)
+        names, owners, queues, accounts = map(_joined, (name, owner, queue, account))
+        sub_states = self._strict(self.sub_states, ids, state, "job_state")
         infos = build_infos(
             len(rows),
-            memory=_lookup(mem, self.memories, self.memory),
-            nodes=_lookup(nodect, self.counts, _int),
-            cpus=_lookup(ncpus, self.counts, _int),
-            time_limit=self._time_limits(ids, walltime),
+            memory=map(self.memories.__getitem__, mem),
+            nodes=map(self.counts.__getitem__, nodect),
+            cpus=map(self.counts.__getitem__, ncpus),
+            time_limit=self._strict(self.time_limits, ids, walltime, "Resource_List.walltime"),
         )
-        exit_statuses = _lookup(status, self.counts, _int)
-        usernames = _lookup(owner, self.users, _username)
         columns: dict[str, Iterable[object]] = {
-            "name": _texts(name),
+            "name": _texts(names),
             "job_id": ids,
-            "exit_status": exit_statuses,
+            "exit_status": map(self.counts.__getitem__, status),
             # The QState through the state letters: str hashes are cached, Enum's are not.
             "state": map(self.qstates.__getitem__, state),
             "sub_state": sub_states,
             "info": infos,
-            "account": _texts(account),
-            "runtime": self.clock.seconds(used, self.runtime, field="resources_used.walltime"),
-            "queue_name": _texts(queue),
-            "username": usernames,
+            "account": _texts(accounts),
+            "runtime": self._runtimes(used),
+            "queue_name": _texts(queues),
+            "username": map(self.users.__getitem__, owners),
         }
         return list(map(QJob, *(columns[field] for field in QJob.__struct_fields__)))
 
-    def _sub_states(self, ids: list[str], column: list[str]) -> list[PBSState]:
-        """The sub-state of each ``job_state`` value; an unknown or missing state is an error."""
-        for value in set(column).difference(self.sub_states):
-            member = self.states.get(value.strip())
-            if member is None:
-                index = column.index(value)
-                message = "no job_state" if not value else f"unknown state {value!r}"
-                raise _error(self.text, ids[index], "job_state", f"{message} for job {ids[index]}")
-            self.sub_states[value] = member
-            self.qstates[value] = member.qstate
-        return list(map(self.sub_states.__getitem__, column))
+    def _runtimes(self, column: Sequence[str]) -> list[int | None]:
+        """The seconds of each ``resources_used.walltime``: only started jobs have one."""
+        runtimes: list[int | None] = [None] * len(column)
+        started = list(compress(range(len(column)), column))
+        if started:
+            clocks = list(compress(column, column))
+            seconds = self.clock.seconds(clocks, self.runtime, field="resources_used.walltime")
+            deque(map(runtimes.__setitem__, started, seconds), maxlen=0)
+        return runtimes
 
-    def _time_limits(self, ids: list[str], column: list[str]) -> list[int | None]:
-        """The seconds of each ``Resource_List.walltime``; one that does not read is an error."""
-        for value in set(column).difference(self.time_limits):
-            try:
-                self.time_limits[value] = self.convert_time(value)
-            except (ValueError, OutputParsingError) as exc:
-                index = column.index(value)
-                field = "Resource_List.walltime"
-                raise _error(self.text, ids[index], field, f"cannot read {value!r}") from exc
-        return list(map(self.time_limits.__getitem__, column))
+    def _strict(
+        self, table: MemoTable[T], ids: Sequence[str], column: Sequence[str], field: str
+    ) -> list[T]:
+        """``table``'s value for each of ``column``; one it cannot read is an error at its line."""
+        try:
+            return list(map(table.__getitem__, column))
+        except _Unreadable as exc:
+            index = column.index(exc.value)
+            if field == "job_state":
+                value = exc.value
+                message = "no job_state" if not value else f"unknown state {value!r}"
+                message = f"{message} for job {ids[index]}"
+            else:
+                message = f"cannot read {exc.value!r}"
+            raise _error(self.text, ids[index], field, message) from exc.__cause__
+
+    def _sub_state(self, value: str) -> PBSState:
+        member = self.states.get(value.strip())
+        if member is None:
+            raise _Unreadable(value)
+        return member
+
+    def _time_limit(self, value: str) -> int | None:
+        if not value:
+            return None
+        try:
+            return self.convert_time(value)
+        except (ValueError, OutputParsingError) as exc:
+            raise _Unreadable(value) from exc

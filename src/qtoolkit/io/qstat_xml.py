@@ -75,8 +75,11 @@ def _check_root(text: str) -> None:
             "qstat -j prints 'detailed_job_info')"
         )
         raise _error(text, match.start(1) if match else 0, "job_info", msg)
-    if not text.rstrip().endswith("</job_info>"):
-        raise _error(text, len(text.rstrip()), "job_info", "the output ends before </job_info>")
+    # The end of the text only: stripping a whole listing would copy it.
+    tail = text[-4096:].rstrip() or text.rstrip()
+    if not tail.endswith("</job_info>"):
+        end = len(text.rstrip())
+        raise _error(text, end, "job_info", "the output ends before </job_info>")
 
 
 def _element(chunk: str, tag: str) -> str | None:

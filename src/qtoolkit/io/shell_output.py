@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from qtoolkit.core.exceptions import OutputParsingError
 from qtoolkit.io.columns import (
-    ClockReader,
+    CLOCKS,
     MemoTable,
     build_jobs,
     convert_column,
@@ -77,7 +77,7 @@ class _PsReader:
         self.strict_usernames = strict_usernames
         self.sub_states = MemoTable(self._sub_state)
         self.qstates = MemoTable(lambda stat: self.sub_states[stat].qstate)
-        self.clocks = ClockReader()
+        self.clocks = CLOCKS
 
     def _sub_state(self, stat: str) -> ShellState:
         # The first letter is the state; others (s, +, l, <...) are flags.

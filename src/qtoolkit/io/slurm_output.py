@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from qtoolkit.core.data_objects import QJob, QJobInfo, QState
 from qtoolkit.core.exceptions import OutputParsingError
 from qtoolkit.io.columns import (
-    ClockReader,
+    CLOCKS,
     MemoTable,
     build_infos,
     build_jobs,
@@ -138,7 +138,7 @@ class _SqueueReader:
         self.counts = MemoTable(_int_or_none)
         self.memory = MemoTable(_memory_or_none)
         self.limits = MemoTable(_seconds)
-        self.clocks = ClockReader()
+        self.clocks = CLOCKS
 
     def _sub_state(self, raw: str) -> SlurmState:
         return self.state_type(raw.strip())
@@ -164,14 +164,16 @@ class _SqueueReader:
     def _aligned_columns(self, chunk: str) -> list[list[str]] | None:
         """The columns of ``chunk`` from one split, if each line has exactly the fields.
 
-        Split on the separator alone, the last field of a line and the first of the next form one
-        piece (the "junction"). The lines are regular exactly when there are (width - 1) pieces
-        per line plus one, and every junction holds a line feed: the chunk holds as many line
-        feeds as lines, so no other piece can hold one.
+        The command writes the separator and a space between fields, and the split is on both:
+        values come out without the space (stripping them then copies nothing), and a job name
+        ending in "<>" stays whole. Split on separators alone, the last field of a line and the
+        first of the next form one piece (the "junction"). The lines are regular exactly when
+        there are (width - 1) pieces per line plus one, and every junction holds a line feed: the
+        chunk holds as many line feeds as lines, so no other piece can hold one.
         """
         width = len(self.fields)
         lines = chunk.count("\n")
-        pieces = chunk.split(self.separator)
+        pieces = chunk.split(self.separator + " ")
         step = width - 1
         if step < 1 or len(pieces) != step * lines + 1:
             return None
@@ -216,7 +218,7 @@ class _SqueueReader:
             sub_states,
             state=map(self.qstates.__getitem__, raw_states),
             name=None if names is None else map(str.strip, names),
-            job_id=None if ids is None else _stripped_ids(ids),
+            job_id=None if ids is None else map(str.strip, ids),
             info=infos,
             runtime=runtime,
             queue_name=column("partition", self.texts),
@@ -234,18 +236,14 @@ class _SqueueReader:
                 )
 
 
-def _stripped_ids(ids: list[str]) -> Iterable[str]:
-    """The ids stripped, as upstream does; squeue pads none, so usually they are as they are."""
-    joined = "".join(ids)
-    if joined.isprintable() and " " not in joined:
-        return ids
-    return map(str.strip, ids)
-
-
 def _columns_line_by_line(
     lines: list[str], separator: str, fields: Sequence[str], first_line: int
 ) -> tuple[list[list[str]], list[int]]:
-    """Columns of the lines holding the separator, and the line number of each row."""
+    """Columns of the lines holding the separator, and the line number of each row.
+
+    Fields are split on the separator and the space the command writes after it, as in the
+    fast path; a line without that space anywhere (another format) on the separator alone.
+    """
     width = len(fields)
     name_index = fields.index("job_name") if "job_name" in fields else None
     rows: list[list[str]] = []
@@ -253,11 +251,12 @@ def _columns_line_by_line(
     for number, line in enumerate(lines, start=first_line):
         if separator not in line:
             continue
-        values = line.split(separator)
+        split_on = separator + " " if separator + " " in line else separator
+        values = line.split(split_on)
         extra = len(values) - width
         if extra > 0 and name_index is not None:
             values[name_index : name_index + extra + 1] = [
-                separator.join(values[name_index : name_index + extra + 1])
+                split_on.join(values[name_index : name_index + extra + 1])
             ]
         elif extra:
             msg = (

@@ -113,8 +113,8 @@ def record(cluster: SlurmCluster, recorder: Recorder, scripts: dict[str, str]) -
         ("fails", lambda s: s == "FAILED"),
         ("completes", lambda s: s == "COMPLETED"),
     )
-    wait_accounted(ids["fails"], "FAILED")
-    wait_accounted(ids["completes"], "COMPLETED")
+    wait_accounted(ids["fails"], "FAILED", name="fails with 3")
+    wait_accounted(ids["completes"], "COMPLETED", name="completes")
     _snapshot(recorder, ids, "mixed")
 
     cancels = {

@@ -27,7 +27,7 @@ STOP_TIMEOUT = 20.0
 TIMEOUT = float(os.environ.get("QTK_INTEGRATION_TIMEOUT", "300"))
 
 
-def _start_time(pid: int) -> str | None:
+def process_start_time(pid: int) -> str | None:
     """The kernel's start time of ``pid`` (``/proc/<pid>/stat`` field 22), or None if it is gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -72,7 +72,7 @@ class Started:
     def alive(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
             return False
-        return _start_time(self.pid) == self.start_time
+        return process_start_time(self.pid) == self.start_time
 
 
 class DaemonSupervisor:
@@ -95,7 +95,7 @@ class DaemonSupervisor:
         except (OSError, ValueError):
             pid_file.unlink(missing_ok=True)
             return False
-        if _start_time(pid) != start_time:
+        if process_start_time(pid) != start_time:
             pid_file.unlink(missing_ok=True)
             return False
         self.started.append(Started(name, pid, start_time, None))
@@ -127,7 +127,7 @@ class DaemonSupervisor:
             raise ServiceUnavailableError(f"cannot start {name} ({argv[0]}): {exc}") from exc
         finally:
             log.close()
-        start_time = _start_time(process.pid) or ""
+        start_time = process_start_time(process.pid) or ""
         started = Started(name, process.pid, start_time, process)
         self._pid_file(name).write_text(f"{process.pid} {start_time}\n")
         self.started.append(started)

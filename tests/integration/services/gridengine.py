@@ -114,7 +114,7 @@ class GridEngineCell:
     host: str = field(default_factory=socket.gethostname)
     supervisor: DaemonSupervisor = field(default_factory=DaemonSupervisor)
     ledger: JobLedger = field(
-        default_factory=lambda: JobLedger(STATE_DIR / "sge-jobs", _delete_jobs)
+        default_factory=lambda: JobLedger(STATE_DIR / "sge-jobs", _delete_jobs, _active_jobs)
     )
     queues: tuple[str, ...] = QUEUES
     work_dir: Path = STATE_DIR / "sge-config"
@@ -260,3 +260,10 @@ class GridEngineCell:
 
 def _delete_jobs(ids: Sequence[str]) -> None:
     run(["qdel", *ids], env=ENV, check=False)
+
+
+def _active_jobs(ids: Sequence[str]) -> set[str]:
+    """Those of ``ids`` qstat still lists (deleted running jobs stay, as ``dr``, until killed)."""
+    out = run(["qstat", "-u", "*"], env=ENV, check=False).stdout
+    listed = {line.split()[0] for line in out.splitlines()[2:] if line.strip()}
+    return set(ids) & listed

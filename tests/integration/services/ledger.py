@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .daemons import wait_until
+
 
 class JobLedger:
     """Submitted job ids of one scheduler, one per line in ``path``.
@@ -13,9 +15,15 @@ class JobLedger:
     crashed run left listed; jobs that nobody here submitted are never touched.
     """
 
-    def __init__(self, path: Path, cancel: Callable[[Sequence[str]], object]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        cancel: Callable[[Sequence[str]], object],
+        active: Callable[[Sequence[str]], set[str]],
+    ) -> None:
         self.path = path
         self._cancel = cancel
+        self._active = active
 
     def record(self, job_id: str) -> str:
         """Remember ``job_id`` (returned, for chaining) as one to cancel at the end."""
@@ -33,8 +41,17 @@ class JobLedger:
         return list(dict.fromkeys(lines))
 
     def cancel_all(self) -> None:
-        """Cancel every recorded job (finished ones are harmless) and forget them."""
+        """Cancel every recorded job, wait until none is left in the queue, forget them.
+
+        Cancelling a running job only asks the node to kill it: stopping the daemons before the
+        job has gone would leave its processes behind. Finished ids are harmless.
+        """
         ids = self.ids()
         if ids:
             self._cancel(ids)
+            wait_until(
+                lambda: not self._active(ids),
+                what="the cancelled jobs to leave the queue",
+                detail=lambda: ", ".join(sorted(self._active(ids))),
+            )
         self.path.unlink(missing_ok=True)

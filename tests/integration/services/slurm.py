@@ -109,7 +109,7 @@ class SlurmCluster:
     host: str = field(default_factory=socket.gethostname)
     supervisor: DaemonSupervisor = field(default_factory=DaemonSupervisor)
     ledger: JobLedger = field(
-        default_factory=lambda: JobLedger(STATE_DIR / "slurm-jobs", _cancel_jobs)
+        default_factory=lambda: JobLedger(STATE_DIR / "slurm-jobs", _cancel_jobs, _active_jobs)
     )
     partitions: tuple[str, ...] = PARTITIONS
 
@@ -247,6 +247,13 @@ class SlurmCluster:
 
 def _cancel_jobs(ids: Sequence[str]) -> None:
     run(["scancel", *ids], check=False)
+
+
+def _active_jobs(ids: Sequence[str]) -> set[str]:
+    """Those of ``ids`` still pending, running or completing (an array by its job id)."""
+    out = run(["squeue", "-h", "-o", "%i %F %A"], check=False).stdout
+    listed = {field for line in out.splitlines() for field in line.split()}
+    return set(ids) & listed
 
 
 def _runtime_dir(path: str, owner: str) -> None:
