@@ -92,7 +92,9 @@ def tests(session: nox.Session) -> None:
 def integration(session: nox.Session) -> None:
     """Real SLURM, Grid Engine and sshd, brought up and torn down by the tests (root, Debian)."""
     session.install(".[remote]", "pytest>=8")
-    session.run("pytest", "-p", "no:cacheprovider", "tests/integration", *session.posargs)
+    session.run(
+        "pytest", "-p", "no:cacheprovider", "--durations=5", "tests/integration", *session.posargs
+    )
 
 
 @nox.session(python="3.12", default=False)

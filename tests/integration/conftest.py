@@ -7,6 +7,7 @@ nothing is skipped.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 from collections.abc import Callable, Iterator
 from types import FrameType
@@ -30,7 +31,9 @@ def _running(make: Callable[[], S]) -> Iterator[S]:
     try:
         service.start()
     except ServiceUnavailableError as exc:
-        service.stop()
+        # Stop what did start; the reason reported is the one that stopped the start.
+        with contextlib.suppress(ServiceUnavailableError):
+            service.stop()
         pytest.fail(f"{type(service).__name__} unavailable: {exc}", pytrace=False)
     try:
         yield service

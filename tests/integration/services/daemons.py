@@ -164,8 +164,15 @@ class DaemonSupervisor:
 @contextmanager
 def exclusive(state_dir: Path = STATE_DIR, timeout: float = 900) -> Iterator[None]:
     """Hold the integration lock: two runs on one machine take turns instead of sharing daemons."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    with (state_dir / "lock").open("w") as handle:
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        handle = (state_dir / "lock").open("w")
+    except OSError as exc:
+        raise ServiceUnavailableError(
+            f"cannot write the integration state in {state_dir} (uid {os.geteuid()}; "
+            f"the integration tests need root): {exc}"
+        ) from exc
+    with handle:
         deadline = time.monotonic() + timeout
         while True:
             try:
