@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from itertools import compress, repeat
-from operator import add, lt
+from operator import add, itemgetter, lt
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from qtoolkit._install_check import require_own_package
@@ -99,8 +99,9 @@ def clock_seconds(
 # A regular clock string is a head and its last five characters: "1-02:" + "03:04", "1:" +
 # "02:03", "" + "4:05". Each part has few distinct values (3,600 tails), so each is converted
 # once and a column of clocks costs two slices, two lookups and an addition per value.
-_TAIL = slice(-5, None)
-_HEAD = slice(None, -5)
+# itemgetter slices twice as fast through map() as str.__getitem__ with a repeated slice.
+_TAIL = itemgetter(slice(-5, None))
+_HEAD = itemgetter(slice(None, -5))
 _TAIL_CLOCK = re.compile(r" *(\d?\d):(\d\d)")
 _HEAD_CLOCK = re.compile(r" *(?:(\d+)-(\d\d):|(\d?\d):)?")
 # Far below any sum of a head and a tail: marks a value to read with the scheduler's function.
@@ -156,8 +157,8 @@ class ClockReader:
         for part in (self.heads, self.tails):
             if len(part) > self.limit:
                 part.clear()
-        heads = map(self.heads.__getitem__, map(str.__getitem__, column, repeat(_HEAD)))
-        tails = map(self.tails.__getitem__, map(str.__getitem__, column, repeat(_TAIL)))
+        heads = map(self.heads.__getitem__, map(_HEAD, column))
+        tails = map(self.tails.__getitem__, map(_TAIL, column))
         sums: list[int] = list(map(add, heads, tails))
         # The list is handed out as it is: None replaces only irregular values.
         seconds = cast("list[int | None]", sums)

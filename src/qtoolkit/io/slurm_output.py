@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from itertools import repeat
+from operator import contains
 from typing import TYPE_CHECKING, Any
 
 from qtoolkit.core.data_objects import QJob, QJobInfo, QState
@@ -178,7 +179,7 @@ class _SqueueReader:
         if step < 1 or len(pieces) != step * lines + 1:
             return None
         junctions = pieces[step::step]
-        if not all(map(str.__contains__, junctions, repeat("\n"))):
+        if not all(map(contains, junctions, repeat("\n"))):
             return None
         ends = "\n".join(junctions).split("\n")
         firsts = [pieces[0], *ends[1:-1:2]]
