@@ -23,6 +23,7 @@ import abc
 import difflib
 import re
 import shlex
+import weakref
 from importlib import resources
 from pathlib import Path, PurePath
 from string import Template
@@ -110,14 +111,18 @@ class BaseSchedulerIO(Generic[SubStateT], abc.ABC):
     job_id_regex: str | None = None
     check_job_ids: bool = True
 
-    _registry: ClassVar[dict[tuple[str, str], type[BaseSchedulerIO[Any]]]] = {}
+    # The IO classes defined in this process, by module and name as a document names them; held
+    # weakly, so a class defined in a function and dropped is forgotten (the newest of a name wins).
+    _registry: ClassVar[weakref.WeakValueDictionary[tuple[str, str], type[Any]]] = (
+        weakref.WeakValueDictionary()
+    )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.header_template_file:
             cls.header_template = load_template(cls.header_template_file)
         # Classes already defined, looked up by from_dict when a document names a subclass.
-        BaseSchedulerIO._registry[cls.__module__, cls.__qualname__] = cls
+        BaseSchedulerIO._registry[cls.__module__, cls.__name__] = cls
 
     # -- MSON ---------------------------------------------------------------------------------
 

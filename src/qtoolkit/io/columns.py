@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from itertools import compress, repeat
-from operator import add, lt
+from operator import add, itemgetter, lt
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from qtoolkit._install_check import require_own_package
@@ -38,6 +38,7 @@ __all__ = [
     "build_jobs",
     "clock_seconds",
     "convert_column",
+    "counted_chunks",
     "parsing_error",
     "text_chunks",
 ]
@@ -99,8 +100,9 @@ def clock_seconds(
 # A regular clock string is a head and its last five characters: "1-02:" + "03:04", "1:" +
 # "02:03", "" + "4:05". Each part has few distinct values (3,600 tails), so each is converted
 # once and a column of clocks costs two slices, two lookups and an addition per value.
-_TAIL = slice(-5, None)
-_HEAD = slice(None, -5)
+# itemgetter slices twice as fast through map() as str.__getitem__ with a repeated slice.
+_TAIL = itemgetter(slice(-5, None))
+_HEAD = itemgetter(slice(None, -5))
 _TAIL_CLOCK = re.compile(r" *(\d?\d):(\d\d)")
 _HEAD_CLOCK = re.compile(r" *(?:(\d+)-(\d\d):|(\d?\d):)?")
 # Far below any sum of a head and a tail: marks a value to read with the scheduler's function.
@@ -132,9 +134,24 @@ class ClockReader:
     """
 
     def __init__(self, limit: int = 100_000) -> None:
-        self.tails: MemoTable[int] = MemoTable(_tail_seconds)
-        self.heads: MemoTable[int] = MemoTable(_head_seconds)
+        self.tails: MemoTable[int] = MemoTable(self._tail)
+        self.heads: MemoTable[int] = MemoTable(self._head)
         self.limit: int = limit
+        # Whether the tables hold an entry that is no clock part: while they do not, no sum can
+        # be negative and a column needs no second look. Only ever set (threads may share it).
+        self.irregular: bool = False
+
+    def _tail(self, tail: str) -> int:
+        seconds = _tail_seconds(tail)
+        if seconds < 0:
+            self.irregular = True
+        return seconds
+
+    def _head(self, head: str) -> int:
+        seconds = _head_seconds(head)
+        if seconds < 0:
+            self.irregular = True
+        return seconds
 
     def seconds(
         self,
@@ -153,15 +170,16 @@ class ClockReader:
         ``convert``, once per distinct value, and its errors become an
         :class:`OutputParsingError` as in :func:`convert_column`.
         """
-        for part in (self.heads, self.tails):
-            if len(part) > self.limit:
-                part.clear()
-        heads = map(self.heads.__getitem__, map(str.__getitem__, column, repeat(_HEAD)))
-        tails = map(self.tails.__getitem__, map(str.__getitem__, column, repeat(_TAIL)))
+        if len(self.heads) + len(self.tails) > self.limit:
+            self.heads.clear()
+            self.tails.clear()
+            self.irregular = False
+        heads = map(self.heads.__getitem__, map(_HEAD, column))
+        tails = map(self.tails.__getitem__, map(_TAIL, column))
         sums: list[int] = list(map(add, heads, tails))
         # The list is handed out as it is: None replaces only irregular values.
         seconds = cast("list[int | None]", sums)
-        if not sums or min(sums) >= 0:
+        if not self.irregular or not sums or min(sums) >= 0:
             return seconds
         irregular = list(map(lt, sums, repeat(0)))
         table = _convert_each(
@@ -292,6 +310,12 @@ CHUNK_CHARS = 1 << 16
 
 def text_chunks(text: str, chunk_chars: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
     """``(number of its first line, chunk)``: ``text`` in whole lines, each chunk ending in LF."""
+    for first_line, chunk, _ in counted_chunks(text, chunk_chars):
+        yield first_line, chunk
+
+
+def counted_chunks(text: str, chunk_chars: int = CHUNK_CHARS) -> Iterator[tuple[int, str, int]]:
+    """:func:`text_chunks` with the number of lines of each chunk."""
     if text and not text.endswith("\n"):
         text += "\n"
     start, line, size = 0, 1, len(text)
@@ -299,8 +323,9 @@ def text_chunks(text: str, chunk_chars: int = CHUNK_CHARS) -> Iterator[tuple[int
         end = text.find("\n", start + chunk_chars)
         end = size if end < 0 else end + 1
         chunk = text[start:end]
-        yield line, chunk
-        line += chunk.count("\n")
+        lines = chunk.count("\n")
+        yield line, chunk, lines
+        line += lines
         start = end
 
 

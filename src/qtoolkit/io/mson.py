@@ -67,7 +67,7 @@ def io_as_dict(obj: object) -> dict[str, Any]:
     cls = type(obj)
     document: dict[str, Any] = {
         "@module": cls.__module__,
-        "@class": cls.__qualname__,
+        "@class": cls.__name__,
         "@version": _module_version(cls),
     }
     names, var_keyword = _init_parameters(cls)

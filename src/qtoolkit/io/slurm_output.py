@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from itertools import repeat
+from operator import contains
 from typing import TYPE_CHECKING, Any
 
 from qtoolkit.core.data_objects import QJob, QJobInfo, QState
@@ -18,7 +19,7 @@ from qtoolkit.io.columns import (
     build_infos,
     build_jobs,
     convert_column,
-    text_chunks,
+    counted_chunks,
 )
 
 if TYPE_CHECKING:
@@ -120,8 +121,8 @@ def read_squeue(
     """
     reader = _SqueueReader(separator, fields, state_type)
     jobs: list[QJob[SlurmState]] = []
-    for first_line, chunk in text_chunks(text):
-        jobs += reader.read(chunk, first_line)
+    for first_line, chunk, lines in counted_chunks(text):
+        jobs += reader.read(chunk, first_line, lines)
     return jobs
 
 
@@ -143,9 +144,9 @@ class _SqueueReader:
     def _sub_state(self, raw: str) -> SlurmState:
         return self.state_type(raw.strip())
 
-    def read(self, chunk: str, first_line: int) -> list[QJob[SlurmState]]:
-        """The jobs of ``chunk`` (whole lines, ending in LF), its first line ``first_line``."""
-        columns = self._aligned_columns(chunk)
+    def read(self, chunk: str, first_line: int, lines: int) -> list[QJob[SlurmState]]:
+        """The jobs of ``chunk`` (``lines`` whole lines, ending in LF) from line ``first_line``."""
+        columns = self._aligned_columns(chunk, lines)
         numbers: list[int] | None = None
         if columns is None:
             columns, numbers = _columns_line_by_line(
@@ -161,7 +162,7 @@ class _SqueueReader:
             self._locate_error(by_name, first_line, numbers)
             raise
 
-    def _aligned_columns(self, chunk: str) -> list[list[str]] | None:
+    def _aligned_columns(self, chunk: str, lines: int) -> list[list[str]] | None:
         """The columns of ``chunk`` from one split, if each line has exactly the fields.
 
         The command writes the separator and a space between fields, and the split is on both:
@@ -172,13 +173,12 @@ class _SqueueReader:
         chunk holds as many line feeds as lines, so no other piece can hold one.
         """
         width = len(self.fields)
-        lines = chunk.count("\n")
         pieces = chunk.split(self.separator + " ")
         step = width - 1
         if step < 1 or len(pieces) != step * lines + 1:
             return None
         junctions = pieces[step::step]
-        if not all(map(str.__contains__, junctions, repeat("\n"))):
+        if not all(map(contains, junctions, repeat("\n"))):
             return None
         ends = "\n".join(junctions).split("\n")
         firsts = [pieces[0], *ends[1:-1:2]]
