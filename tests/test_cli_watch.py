@@ -208,7 +208,7 @@ def test_a_torn_log_is_repaired_and_said_so(
         stream.write(b'{"type":"JobAppeared","job":{"job_')
     status, lines, err = run(capsys, *argv)
     assert status == 0
-    assert "cut off a torn last line (34 bytes)" in err
+    assert "cut off a torn last poll (34 bytes)" in err
     assert lines[1:] == ["resuming from the log: 1 job in the queue"]
     assert log.read_bytes().endswith(b"\n")
 

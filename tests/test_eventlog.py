@@ -140,17 +140,18 @@ def test_every_cut_of_the_log_resumes_to_a_consistent_queue(tmp_path: Path) -> N
     full = tmp_path / "full.ndjson"
     sizes = write_polls(full)
     data = full.read_bytes()
+    header = data.index(b"\n") + 1
     cut = tmp_path / "cut.ndjson"
     for end in range(len(data) + 1):
         cut.write_bytes(data[:end])
+        whole = [number for number, size in enumerate(sizes) if size <= end]
         with EventLog.open(cut, SlurmState) as log:
-            kept = data[: data.rfind(b"\n", 0, end) + 1]
-            if kept:
-                assert cut.read_bytes() == kept, end
-            if end in sizes:  # a whole poll was written: its snapshot exactly
-                assert log.jobs == by_id(POLLS[sizes.index(end)]), end
-            for job_id, seen in log.jobs.items():  # every job as some poll saw it
-                assert any(by_id(poll).get(job_id) == seen for poll in POLLS), end
+            # Only whole polls are kept: a poll the cut went through is gone entirely.
+            if end >= header:
+                kept = sizes[whole[-1]] if whole else header
+                assert cut.read_bytes() == data[:kept], end
+                assert log.torn_bytes == end - kept, end
+            assert log.jobs == (by_id(POLLS[whole[-1]]) if whole else {}), end
             log.record(compare_snapshots(log.jobs, POLLS[-1]), jobs=2, at=AT)
             assert log.jobs == by_id(POLLS[-1])
         with EventLog.open(cut, SlurmState) as log:
@@ -211,6 +212,58 @@ def test_a_damaged_complete_line_is_an_error_not_skipped(tmp_path: Path) -> None
         EventLog.open(path, SlurmState)
     with pytest.raises(EventLogError, match="line 4 is damaged"):
         list(read_event_log(path))
+
+
+# The lines of write_polls' log: 1 header; 2 Polled(2), 3-4 JobAppeared; 5 Polled(2), 6 JobAppeared,
+# 7 JobChanged; 8 Polled(2), 9 JobChanged, 10 JobVanished.
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        ({6: b""}, "line 5 is damaged: it counts 2 changes but 1 follow it"),
+        ({5: b""}, "line 5 is damaged: a change that no poll line counts"),
+        ({3: b"", 4: b""}, "line 2 is damaged: it counts 2 changes but 0 follow it"),
+        ({4: None}, "line 5 is damaged: a change that no poll line counts"),  # 4 twice
+        ({1: None}, "line 2 is damaged: a first line in the middle of the log"),
+        (
+            {2: b'{"type":"Polled","at":"2026-11-30T12:00:00Z","jobs":2,"changes":0}\n'},
+            "line 2 is damaged: a poll of 0 changes",
+        ),
+    ],
+)
+def test_a_poll_short_of_its_count_before_the_last_is_damage(
+    tmp_path: Path, edit: dict[int, bytes | None], message: str
+) -> None:
+    """What a crash cannot do: a poll that does not add up, followed by more of the log."""
+    path = tmp_path / "events.ndjson"
+    write_polls(path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    for number, line in edit.items():  # None: the line twice
+        lines[number - 1] = lines[number - 1] * 2 if line is None else line
+    path.write_bytes(b"".join(lines))
+    damaged = path.read_bytes()
+    with pytest.raises(EventLogError, match=message):
+        EventLog.open(path, SlurmState)
+    with pytest.raises(EventLogError, match=message):
+        list(read_event_log(path))
+    assert path.read_bytes() == damaged
+
+
+def test_a_last_poll_short_of_its_count_is_torn(tmp_path: Path) -> None:
+    """A crash between two lines of the last poll: only read, it is left out; opened, cut."""
+    path = tmp_path / "events.ndjson"
+    sizes = write_polls(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: data.rindex(b"\n", 0, -1) + 1])  # without the last line
+    assert [type(record) for record in read_event_log(path)][-3:] == [
+        Polled,
+        JobAppeared,
+        JobChanged,
+    ]
+    with EventLog.open(path, SlurmState) as log:
+        assert log.torn_bytes == sizes[2] - sizes[1] - len(data.splitlines(keepends=True)[-1])
+        assert path.read_bytes() == data[: sizes[1]]
+        assert log.jobs == by_id(POLLS[1])
+        assert log.last_poll == AT + datetime.timedelta(minutes=1)
 
 
 def test_one_writer_at_a_time(tmp_path: Path) -> None:
@@ -278,10 +331,8 @@ def test_a_writer_killed_at_any_moment_leaves_a_log_that_resumes(tmp_path: Path)
         with EventLog.open(path, SlurmState, sync=False) as log:
             assert path.read_bytes().endswith(b"\n")
             assert len(log.jobs) == jobs
-            # The jobs are at poll k, except those the killed poll had already written (k + 1).
-            runtimes = {seen.runtime or 0 for seen in log.jobs.values()}
-            assert len(runtimes) in (1, 2)
-            assert max(runtimes) - min(runtimes) <= 1
+            # All at the last whole poll: none of the records of the poll killed is kept.
+            assert len({seen.runtime for seen in log.jobs.values()}) == 1
     decoded = [msgspec.json.decode(line) for line in path.read_bytes().splitlines()]
     assert decoded[0]["type"] == "EventLogStarted"
     assert sum(line["type"] == "EventLogStarted" for line in decoded) == 1

@@ -94,7 +94,7 @@ def watch(args: argparse.Namespace) -> int:
         if log is not None:
             title += f", log {args.log}"
             if log.torn_bytes:
-                _warn(f"{args.log}: cut off a torn last line ({log.torn_bytes} bytes)")
+                _warn(f"{args.log}: cut off a torn last poll ({log.torn_bytes} bytes)")
         polls = _polls(poller, args.interval, args.polls)
         if args.plain or not sys.stdout.isatty() or not _has_rich():
             _plain(title, poller, polls)
