@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import errno
 import io
 import os
 import pwd
@@ -13,8 +14,10 @@ import textwrap
 import time
 from typing import TYPE_CHECKING
 
+import msgspec
 import pytest
 
+from qtk_process import clean_environment
 from qtoolkit.cli import _watch as watch
 from qtoolkit.cli import main
 from qtoolkit.cli._watch_lines import change_line, runtime_text
@@ -340,3 +343,94 @@ def test_watch_draws_the_live_table_on_a_terminal(
     assert "qtk watch: slurm, all jobs, every 0.01 s" in text
     assert "relax-7" in text
     assert "RUNNING (R)" in text
+
+
+LOADED = textwrap.dedent(
+    """
+    import sys
+    from qtoolkit.cli import main
+
+    try:
+        status = main(sys.argv[1:])
+    except SystemExit as exc:
+        status = exc.code
+    watcher = ("qtoolkit.eventlog", "qtoolkit.poller", "qtoolkit.cli._watch", "fcntl")
+    print(status, *sorted(name for name in watcher if name in sys.modules))
+    """
+)
+
+
+def loaded(*argv: str, path: str | None = None) -> list[str]:
+    """The exit status of ``qtk argv``, then which of the watcher's modules it imported."""
+    environment = clean_environment()
+    if path is not None:
+        environment["PATH"] = path
+    ran = subprocess.run(
+        [sys.executable, "-c", LOADED, *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+    )
+    return ran.stdout.splitlines()[-1].split()
+
+
+def test_only_qtk_watch_loads_the_watcher_and_its_posix_lock(tmp_path: Path) -> None:
+    """The event log locks with fcntl, which not every platform has: other commands skip it."""
+    snapshot = tmp_path / "jobs.json"
+    snapshot.write_bytes(msgspec.json.encode([job("7", SlurmState.PENDING)]))
+    converted = tmp_path / "jobs.msgpack"
+    kind = ["--type", "jobs", "--scheduler", "slurm"]
+    assert loaded("--help") == ["0"]
+    assert loaded("watch", "--help") == ["0"]
+    # Writing a file, convert asks fcntl whether it is opened for appending, where there is one.
+    assert loaded("convert", str(snapshot), str(converted), *kind) in (["0"], ["0", "fcntl"])
+    assert converted.stat().st_size > 0
+    assert loaded("validate", str(snapshot), *kind) == ["0"]
+    # The watcher itself does load them (here it stops at once: no squeue to run).
+    status, *modules = loaded("watch", "--scheduler", "slurm", "--polls", "1", path=str(tmp_path))
+    assert status == "2"
+    assert modules == ["fcntl", "qtoolkit.cli._watch", "qtoolkit.eventlog", "qtoolkit.poller"]
+
+
+@pytest.mark.parametrize("undone", [True, False], ids=["cut-off", "cannot-cut-off"])
+def test_a_log_that_cannot_be_written_stops_the_watcher_clearly(
+    fake_slurm: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    undone: bool,
+) -> None:
+    listings(fake_slurm, [job("7", SlurmState.PENDING)], [job("7", SlurmState.RUNNING)])
+    log = tmp_path / "events.ndjson"
+    argv = ["--scheduler", "slurm", "--interval", "0.01", "--polls", "2", "--log", str(log)]
+    real_write = os.write
+
+    def full_disk(descriptor: int, data: bytes) -> int:
+        if bytes(data[:16]) == b'{"type":"Polled"' and log.stat().st_size > 100:
+            real_write(descriptor, data[:40])  # the second poll's start, then no room
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(descriptor, data)
+
+    def broken_disk(descriptor: int, length: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "write", full_disk)
+    if not undone:
+        monkeypatch.setattr(os, "ftruncate", broken_disk)
+    status, lines, err = run(capsys, *argv)
+    assert status == 2
+    assert len(lines) == 2  # the title, and job 7 appearing
+    if undone:
+        assert err.strip() == f"qtk: error: No space left on device ({log})"
+    else:
+        assert err.startswith(f"qtk: error: {log}: a write failed ([Errno 28] No space left")
+        assert "cutting its part written off failed too ([Errno 5] Input/output error)" in err
+    assert "Traceback" not in err
+    monkeypatch.undo()
+    records = list(read_event_log(log, SlurmState))
+    assert [type(record).__name__ for record in records] == [
+        "EventLogStarted",
+        "Polled",
+        "JobAppeared",
+    ]

@@ -382,6 +382,8 @@ class EventLog(Generic[SubStateT]):
             # The traceback may keep a view of the buffer alive, which would stop its reuse.
             self._buffer = bytearray()
             self._undo(descriptor, end, exc)
+            if isinstance(exc, OSError) and exc.filename is None:
+                exc.filename = self.path  # which file the disk full was about
             raise
 
     def _undo(self, descriptor: int, end: int, error: BaseException) -> None:

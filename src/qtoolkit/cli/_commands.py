@@ -156,7 +156,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _add_watch_options(command: argparse.ArgumentParser) -> None:
-    from qtoolkit.cli._watch import add_watch_command  # noqa: PLC0415 - loads the scheduler IO
+    from qtoolkit.cli._watch_options import add_watch_command  # noqa: PLC0415 - loads the IO
 
     add_watch_command(command)
 

@@ -9,7 +9,6 @@ snapshot it recorded: no change is logged twice, none is lost while the watcher 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime
 import importlib.util
@@ -26,53 +25,14 @@ from qtoolkit.manager import QueueManager
 from qtoolkit.poller import Poller
 
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Iterator
 
     from qtoolkit.core.changes import SnapshotChanges
 
-__all__ = ["WATCHABLE", "add_watch_command", "watch"]
+__all__ = ["watch"]
 
 _ACCOUNTING_WAIT = 60.0
-_DAY = 86_400.0
-
-WATCHABLE = tuple(name for name in scheduler_mapping if name in SUB_STATES)
-"""The schedulers ``qtk watch`` can poll."""
-
-
-def add_watch_command(command: argparse.ArgumentParser) -> None:
-    """The options of ``qtk watch``, on its (sub)parser."""
-    command.add_argument(
-        "--scheduler", required=True, choices=WATCHABLE, help="the scheduler to poll"
-    )
-    command.add_argument("--user", help="only this user's jobs (default: every job listed)")
-    command.add_argument(
-        "--interval", type=_seconds, default=10.0, help="seconds between polls (default 10)"
-    )
-    command.add_argument("--log", metavar="PATH", help="append every change to this NDJSON log")
-    command.add_argument("--polls", type=_count, help="stop after this many polls")
-    command.add_argument(
-        "--plain", action="store_true", help="one line per change, even on a terminal"
-    )
-    command.set_defaults(run=watch)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value <= _DAY:
-        msg = f"expected a number of seconds above 0, up to a day, got {text!r}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def _count(text: str) -> int:
-    value = int(text) if text.isdigit() else 0
-    if value < 1:
-        msg = f"expected a positive number of polls, got {text!r}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
 
 
 def watch(args: argparse.Namespace) -> int:
@@ -96,10 +56,13 @@ def watch(args: argparse.Namespace) -> int:
             if log.torn_bytes:
                 _warn(f"{args.log}: cut off a torn last poll ({log.torn_bytes} bytes)")
         polls = _polls(poller, args.interval, args.polls)
-        if args.plain or not sys.stdout.isatty() or not _has_rich():
-            _plain(title, poller, polls)
-        else:
-            _live(title, poller, polls)
+        try:
+            if args.plain or not sys.stdout.isatty() or not _has_rich():
+                _plain(title, poller, polls)
+            else:
+                _live(title, poller, polls)
+        except EventLogError as exc:  # a failed write the log could not undo
+            raise UsageError(str(exc)) from None
     return 0
 
 
