@@ -336,3 +336,14 @@ def test_a_writer_killed_at_any_moment_leaves_a_log_that_resumes(tmp_path: Path)
     decoded = [msgspec.json.decode(line) for line in path.read_bytes().splitlines()]
     assert decoded[0]["type"] == "EventLogStarted"
     assert sum(line["type"] == "EventLogStarted" for line in decoded) == 1
+
+
+def test_writing_a_log_without_posix_locks_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "events.ndjson"
+    write_polls(path)
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # as on a platform without it
+    with pytest.raises(EventLogError, match=r"writing an event log needs POSIX file locks"):
+        EventLog.open(path, SlurmState)
+    assert len(list(read_event_log(path, SlurmState))) == 10  # reading needs no lock
