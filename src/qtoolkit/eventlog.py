@@ -25,19 +25,21 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
-import msgspec
-
-from qtoolkit.core.changes import (
-    JobAppeared,
-    JobChange,
-    JobChanged,
-    JobVanished,
-    SnapshotChanges,
-    apply_changes,
+from qtoolkit._eventlog_lines import (
+    FORMAT_VERSION,
+    EventLogClosedError,
+    EventLogError,
+    EventLogStarted,
+    LogRecord,
+    Polled,
+    line_start,
+    records_of,
+    scheduler_name,
+    whole_polls,
 )
-from qtoolkit.core.codecs import Decoder, Encoder
+from qtoolkit.core.changes import JobChange, SnapshotChanges, apply_changes
+from qtoolkit.core.codecs import Encoder
 from qtoolkit.core.data_objects import QJob, QSubState, SubStateT
-from qtoolkit.io import SUB_STATES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -45,6 +47,8 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
+
+S = TypeVar("S", bound=QSubState)
 
 __all__ = [
     "FORMAT_VERSION",
@@ -56,170 +60,6 @@ __all__ = [
     "Polled",
     "read_event_log",
 ]
-
-FORMAT_VERSION = 1
-"""The version of the log's layout its first line records."""
-
-S = TypeVar("S", bound=QSubState)
-
-
-class EventLogError(Exception):
-    """A log that cannot be used: another scheduler's, damaged, or written by another process."""
-
-
-class EventLogClosedError(EventLogError):
-    """A log that was closed, or that a failed write left closed; it takes no more records."""
-
-
-class EventLogStarted(msgspec.Struct, tag=True, omit_defaults=True, gc=False):
-    """The first line of a log: whose jobs it holds."""
-
-    scheduler: str
-    """The scheduler's name (``slurm``, ``pbs``, ``sge``, ``shell``): its jobs' sub-states."""
-
-    at: datetime.datetime
-    """When the log was created (UTC)."""
-
-    version: int = FORMAT_VERSION
-    """The log's layout version."""
-
-
-class Polled(msgspec.Struct, tag=True, omit_defaults=True, gc=False):
-    """One poll that saw changes; the change records that follow it are that poll's."""
-
-    at: datetime.datetime
-    """When the poll ran (UTC)."""
-
-    jobs: int
-    """How many jobs the poll saw in the queue."""
-
-    changes: int
-    """How many change records follow."""
-
-
-if TYPE_CHECKING:
-    from typing import TypeAlias
-
-    LogRecord: TypeAlias = (
-        EventLogStarted
-        | Polled
-        | JobAppeared[SubStateT]
-        | JobChanged[SubStateT]
-        | JobVanished[SubStateT]
-    )
-else:
-    LogRecord = (
-        EventLogStarted
-        | Polled
-        | JobAppeared[SubStateT]
-        | JobChanged[SubStateT]
-        | JobVanished[SubStateT]
-    )
-"""Any line of a log of one scheduler's jobs."""
-
-
-class _Lines:
-    """The complete lines of a log's bytes, and the torn tail after the last newline."""
-
-    __slots__ = ("complete", "torn")
-
-    def __init__(self, data: bytes) -> None:
-        end = data.rfind(b"\n") + 1
-        self.complete = memoryview(data)[:end]
-        self.torn = len(data) - end
-
-
-def _records(
-    data: bytes, path: str, expected: str | None
-) -> tuple[EventLogStarted | None, Iterator[tuple[int, Any]], int]:
-    """The header, the records after it with their line numbers, and the torn tail's size."""
-    lines = _Lines(data)
-    complete = bytes(lines.complete)
-    if not complete:
-        return None, iter(()), lines.torn
-    first, _, rest = complete.partition(b"\n")
-    try:
-        header = msgspec.json.decode(first, type=EventLogStarted)
-    except msgspec.DecodeError as exc:
-        msg = f"{path}: line 1 is not an event log's first line: {exc}"
-        raise EventLogError(msg) from None
-    if header.scheduler not in SUB_STATES:
-        msg = f"{path}: line 1 names an unknown scheduler {header.scheduler!r}"
-        raise EventLogError(msg)
-    if header.version != FORMAT_VERSION:
-        msg = f"{path}: log format version {header.version}, this package reads {FORMAT_VERSION}"
-        raise EventLogError(msg)
-    if expected is not None and header.scheduler != expected:
-        msg = f"{path}: the log holds {header.scheduler} jobs, not {expected} jobs"
-        raise EventLogError(msg)
-    record_type: Any = LogRecord
-    return header, _decode_lines(record_type[SUB_STATES[header.scheduler]], rest, path), lines.torn
-
-
-def _decode_lines(record_type: Any, data: bytes, path: str) -> Iterator[tuple[int, Any]]:
-    """The records of ``data`` numbered from line 2: all in one call, or line by line.
-
-    Line by line when a line does not decode (to name it) or when there are blank lines (which
-    one call skips, losing the numbers).
-    """
-    try:
-        records = msgspec.json.Decoder(record_type).decode_lines(data)
-    except (msgspec.DecodeError, UnicodeError, RecursionError):
-        return _decode_line_by_line(Decoder(record_type), data, path)
-    if len(records) != data.count(b"\n"):
-        return _decode_line_by_line(Decoder(record_type), data, path)
-    return enumerate(records, start=2)
-
-
-def _decode_line_by_line(
-    decoder: Decoder[Any], data: bytes, path: str
-) -> Iterator[tuple[int, Any]]:
-    for number, line in enumerate(data.split(b"\n")[:-1], start=2):
-        if not line.strip():
-            continue
-        try:
-            yield number, decoder.decode(line)
-        except msgspec.DecodeError as exc:
-            msg = f"{path}: line {number} is damaged: {exc}"
-            raise EventLogError(msg) from None
-
-
-def _polls(records: Iterator[tuple[int, Any]], path: str, tail: list[int]) -> Iterator[list[Any]]:
-    """Each whole poll's records (its :class:`Polled` first), checked against its count.
-
-    A poll with fewer records than its count is damage unless it is the last: a crash cut that
-    one short, and it is not yielded; its line number is put in ``tail``.
-    """
-    poll: list[Any] = []
-    line = 0
-    for number, record in records:
-        if isinstance(record, Polled):
-            if poll:
-                _short_poll(path, line, poll)
-            if record.changes < 1:
-                msg = f"{path}: line {number} is damaged: a poll of {record.changes} changes"
-                raise EventLogError(msg)
-            poll = [record]
-            line = number
-        elif isinstance(record, EventLogStarted):
-            msg = f"{path}: line {number} is damaged: a first line in the middle of the log"
-            raise EventLogError(msg)
-        elif poll:
-            poll.append(record)
-            if len(poll) > poll[0].changes:
-                yield poll
-                poll = []
-        else:
-            msg = f"{path}: line {number} is damaged: a change that no poll line counts"
-            raise EventLogError(msg)
-    if poll:
-        tail.append(line)
-
-
-def _short_poll(path: str, line: int, poll: list[Any]) -> None:
-    count = poll[0].changes
-    msg = f"{path}: line {line} is damaged: it counts {count} changes but {len(poll) - 1} follow it"
-    raise EventLogError(msg)
 
 
 @overload
@@ -241,23 +81,15 @@ def read_event_log(
     (``SlurmState``), must be the one of the scheduler the log names when given. Raises
     :class:`EventLogError` for a log that is not one, or is damaged before its last poll.
     """
-    expected = None if states is None else _scheduler_name(states)
+    expected = None if states is None else scheduler_name(states)
     with open(path, "rb") as stream:
         data = stream.read()
     name = os.fspath(path)
-    header, records, _ = _records(data, name, expected)
+    header, records, _ = records_of(data, name, expected)
     if header is not None:
         yield header
-        for poll in _polls(records, name, []):
+        for poll in whole_polls(records, name, []):
             yield from poll
-
-
-def _scheduler_name(states: type[QSubState]) -> str:
-    for name, known in SUB_STATES.items():
-        if known is states:
-            return name
-    msg = f"{states!r} is not the sub-state class of a scheduler this package knows"
-    raise ValueError(msg)
 
 
 class EventLog(Generic[SubStateT]):
@@ -307,7 +139,7 @@ class EventLog(Generic[SubStateT]):
         process has the log open for writing, when it holds another scheduler's jobs, or when
         it is damaged before its last poll.
         """
-        scheduler = _scheduler_name(states)
+        scheduler = scheduler_name(states)
         name = os.fspath(path)
         descriptor = os.open(name, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
         try:
@@ -323,17 +155,17 @@ class EventLog(Generic[SubStateT]):
         cls, path: str, states: type[S], scheduler: str, descriptor: int, *, sync: bool
     ) -> EventLog[S]:
         data = _read_all(descriptor)
-        header, records, torn = _records(data, path, scheduler)
+        header, records, torn = records_of(data, path, scheduler)
         jobs: dict[str, QJob[S]] = {}
         last_poll = None
         tail: list[int] = []
-        for poll in _polls(records, path, tail):
+        for poll in whole_polls(records, path, tail):
             last_poll = poll[0].at
             # Decoded with the sub-states of S.
             apply_changes(jobs, cast("list[JobChange[S]]", poll[1:]))
         if tail:  # a poll a crash cut short: it goes, with the torn line after it
             complete = len(data) - torn
-            torn = len(data) - _line_start(data, complete, data.count(b"\n") - tail[0] + 1)
+            torn = len(data) - line_start(data, complete, data.count(b"\n") - tail[0] + 1)
         if torn:
             os.ftruncate(descriptor, len(data) - torn)
         # EventLog[S], not cls: the class's own parameter would default to QSubState here.
@@ -445,13 +277,6 @@ def _lock(descriptor: int, path: str) -> None:
     except BlockingIOError:
         msg = f"{path}: another process is writing this log"
         raise EventLogError(msg) from None
-
-
-def _line_start(data: bytes, end: int, lines: int) -> int:
-    """Where the line ``lines`` lines before the line start ``end`` of ``data`` starts."""
-    for _ in range(lines):
-        end = data.rfind(b"\n", 0, end - 1) + 1
-    return end
 
 
 def _read_all(descriptor: int) -> bytes:
