@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from qtoolkit.core.data_objects import QState
+from qtoolkit.core.data_objects import QJob, QJobInfo, QState
+from qtoolkit.core.exceptions import CommandFailedError
 from qtoolkit.io.sge import SGEState
 from qtoolkit.io.sge_accounting import SGEAccounting
-from qtoolkit.io.slurm import SlurmState
+from qtoolkit.io.slurm import SlurmIO, SlurmState
 from qtoolkit.io.slurm_accounting import SlurmAccounting
 
 REAL = Path(__file__).parent / "data" / "real"
@@ -144,3 +145,71 @@ def test_qacct_knows_no_array_task_that_has_not_ended() -> None:
     record = QACCT["mixed:array_task"]
     assert record["stderr"].startswith("error: Job-array tasks ")
     assert qacct("mixed:array_task", f"{record['job_id']}.2") == []
+
+
+def _sacct_job(moment: str, name: str) -> QJob[SlurmState] | None:
+    """``SlurmIO(get_job_executable="sacct")`` reading the recording for the job named ``name``."""
+    record = SACCT[moment]
+    return SlurmIO(get_job_executable="sacct").parse_job_output(
+        record["exit_code"], record["stdout"], record["stderr"], job_id=record["jobs"][name]
+    )
+
+
+def test_get_job_through_sacct_asks_as_the_recorded_command() -> None:
+    record = SACCT["mixed:unknown"]
+    assert SlurmIO(get_job_executable="sacct").get_job_cmd("999999") == record["command"]
+    # The recorded listing named its jobs in one --jobs list; one job is asked for alone.
+    listing = SACCT["mixed:all"]["command"]
+    command = SlurmIO(get_job_executable="sacct").get_job_cmd(QJob(job_id="231"))
+    assert command == listing.partition("--jobs=")[0] + "--jobs=231"
+
+
+def test_get_job_through_sacct_reads_the_recorded_records() -> None:
+    # 231|FAILED|3:0|root|root|debug|0|1|1|UNLIMITED|fails with 3
+    fails = _sacct_job("mixed:all", "fails")
+    assert fails is not None
+    assert (fails.job_id, fails.name, fails.state, fails.sub_state, fails.exit_status) == (
+        SACCT["mixed:all"]["jobs"]["fails"],
+        "fails with 3",
+        QState.FAILED,
+        SlurmState.FAILED,
+        3,
+    )
+    assert (fails.username, fails.account, fails.queue_name) == ("root", "root", "debug")
+    assert fails.info == QJobInfo(nodes=1, cpus=1, time_limit=None)
+    # 233|CANCELLED by 0|0:0|root|root|debug|5|1|2|60|no constraints
+    cancelled = _sacct_job("after_cancel:all", "no_constraints")
+    assert cancelled is not None
+    assert (cancelled.name, cancelled.state, cancelled.sub_state, cancelled.runtime) == (
+        "no constraints",
+        QState.FAILED,
+        SlurmState.CANCELLED,
+        5,
+    )
+    assert cancelled.info == QJobInfo(nodes=1, cpus=2, time_limit=3600)
+    # 240|PENDING|...|a<><>b|c d: the separator inside the name stays in it.
+    separator = _sacct_job("mixed:all", "separator_in_name")
+    assert separator is not None
+    assert (separator.name, separator.state) == ("a<><>b|c d", QState.QUEUED)
+
+
+def test_get_job_through_sacct_of_an_array_is_its_first_task_record() -> None:
+    # 238_[1-3]|PENDING|...|array: the array's pending tasks, listed under one record.
+    array = _sacct_job("mixed:all", "array")
+    assert array is not None
+    assert (array.job_id, array.name, array.sub_state) == (
+        SACCT["mixed:all"]["jobs"]["array"] + "_[1-3]",
+        "array",
+        SlurmState.PENDING,
+    )
+
+
+def test_get_job_through_sacct_of_an_unknown_job_is_none() -> None:
+    record = SACCT["mixed:unknown"]
+    io = SlurmIO(get_job_executable="sacct")
+    assert io.parse_job_output(record["exit_code"], record["stdout"], "", job_id="999999") is None
+
+
+def test_get_job_through_sacct_reports_a_failed_sacct() -> None:
+    with pytest.raises(CommandFailedError, match="sacct failed with exit code 1: no slurmdbd"):
+        SlurmIO(get_job_executable="sacct").parse_job_output(1, "", "no slurmdbd\n", job_id="1")

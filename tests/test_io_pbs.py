@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any, cast
 
@@ -367,7 +368,8 @@ class TestScripts:
     def test_placement_of_another_type(self, pbs: PBSIO) -> None:
         resources = QResources(processes=1)
         resources.process_placement = cast("Any", "BadPlacement")  # set after validation
-        with pytest.raises(UnsupportedResourcesError, match="placement BadPlacement is not supp"):
+        refused = "process_placement 'BadPlacement' is not one of NO_CONSTRAINTS"
+        with pytest.raises(UnsupportedResourcesError, match=re.escape(refused)):
             pbs.check_convert_qresources(resources)
 
     def test_resources_without_placement(self, pbs: PBSIO) -> None:

@@ -66,8 +66,6 @@ def test_the_separator_is_checked_and_quoted() -> None:
 
 
 def test_other_job_executables_are_refused_when_used() -> None:
-    with pytest.raises(NotImplementedError, match="sacct"):
-        SlurmIO(get_job_executable="sacct").get_job_cmd(1)
     with pytest.raises(RuntimeError, match="not a valid get_job_executable"):
         SlurmIO(get_job_executable="nope").parse_job_output(0, "JobId=1 JobState=RUNNING", "")
 

@@ -275,3 +275,19 @@ def test_no_jobs_ask_nothing() -> None:
     manager = QueueManager(SlurmIO())
     assert manager.get_finished_jobs([]) == []
     assert manager.get_job_fates([]) == {}
+
+
+@pytest.mark.parametrize("value", ["1\nrm -rf ~", "a\r\nb", "x\u2028y", "end\n"])
+def test_an_environment_value_holding_a_line_break_is_refused(
+    manager: QueueManager[ShellState], value: str
+) -> None:
+    with pytest.raises(ValueError, match="environment variable 'WORK' holds a line break") as err:
+        manager.get_environment_setup({"environ": {"OMP_NUM_THREADS": 2, "WORK": value}})
+    assert repr(value) in str(err.value)
+
+
+def test_an_environment_value_stays_shell_text_on_one_line(
+    manager: QueueManager[ShellState],
+) -> None:
+    setup = manager.get_environment_setup({"environ": {"PATH": "$HOME/bin:$PATH", "N": 2}})
+    assert setup == "export PATH=$HOME/bin:$PATH\nexport N=2"

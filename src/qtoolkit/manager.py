@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 __all__ = ["Environment", "QueueManager"]
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The line breaks a header value may not hold either: each would start a line of its own in the
+# script (the shell ends a command at "\n"; Python's splitlines, which readers use, at all).
+_LINE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 class Environment(TypedDict, total=False):
@@ -100,7 +103,8 @@ class QueueManager(Generic[SubStateT]):
     def get_environment_setup(self, env_config: Environment | None) -> str | None:
         """The lines setting up ``env_config``; names and paths are quoted for the shell.
 
-        Raises ``ValueError`` for a variable name the shell would not take.
+        Raises ``ValueError`` for a variable name the shell would not take, or a value holding
+        a line break (which would add a line to the script).
         """
         if not env_config:
             return None
@@ -116,7 +120,10 @@ class QueueManager(Generic[SubStateT]):
             if not _VARIABLE_NAME.fullmatch(name):
                 msg = f"{name!r} is not a valid environment variable name"
                 raise ValueError(msg)
-            lines.append(f"export {name}={value}")
+            if _LINE_BREAK.search(text := str(value)):
+                msg = f"The value of environment variable {name!r} holds a line break: {text!r}"
+                raise ValueError(msg)
+            lines.append(f"export {name}={text}")
         return "\n".join(lines)
 
     def get_change_dir(self, dir_path: str | Path | None) -> str:

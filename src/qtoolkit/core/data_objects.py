@@ -11,6 +11,7 @@ from qtoolkit.core.base import QTKEnum, QTKObject
 from qtoolkit.core.constraints import Count, Int64, Memory, Seconds
 from qtoolkit.core.exceptions import UnsupportedResourcesError
 from qtoolkit.core.filepath import FilePath
+from qtoolkit.core.placement import ProcessPlacement, as_placement, distribute
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -192,38 +193,6 @@ class QSubState(QTKEnum):
         raise NotImplementedError
 
 
-class ProcessPlacement(QTKEnum):
-    """How the processes of a job are placed on the nodes.
-
-    A member's value in any letter case names it, as in "same_node" from a YAML configuration,
-    wherever a placement is read (decoders included); other values are refused.
-    """
-
-    NO_CONSTRAINTS = "NO_CONSTRAINTS"
-    SCATTERED = "SCATTERED"
-    SAME_NODE = "SAME_NODE"
-    EVENLY_DISTRIBUTED = "EVENLY_DISTRIBUTED"
-
-    @classmethod
-    def _missing_(cls, value: object) -> ProcessPlacement:
-        # Enum, and msgspec's decoders, ask here for a value that is not exactly a member's. The
-        # error is an UnsupportedResourcesError (a ValueError) naming the value and valid ones.
-        if isinstance(value, str) and value.isascii():
-            for member in cls:
-                if member.value == value.upper():
-                    return member
-        valid = ", ".join(member.value for member in cls)
-        msg = f"process_placement {value!r} is not one of {valid} (in any letter case)"
-        raise UnsupportedResourcesError(msg)
-
-
-def _placement(value: object) -> ProcessPlacement | None:
-    """``value`` as a placement: the member a value names, or the error naming valid ones."""
-    if value is None or isinstance(value, ProcessPlacement):
-        return value
-    return ProcessPlacement(value)
-
-
 # Fields that may be set on a QResources without a process placement.
 _PLACEMENT_FREE_FIELDS = frozenset({"job_name", "output_filepath", "error_filepath"})
 _PATH_FIELDS = ("output_filepath", "error_filepath")
@@ -309,7 +278,7 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
 
     def __post_init__(self) -> None:
         # Decoders give members; Python callers may give a value, e.g. from a YAML file.
-        self.process_placement = _placement(self.process_placement)
+        self.process_placement = as_placement(self.process_placement)
         if self.process_placement is None:
             if self.processes and not self.processes_per_node and not self.nodes:
                 self.process_placement = ProcessPlacement.NO_CONSTRAINTS
@@ -418,69 +387,7 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
         if self.process_placement is None:
             return list(counts)
         # A value assigned after construction is not checked: read it as a member here.
-        return _DISTRIBUTE[ProcessPlacement(self.process_placement)](*counts)
-
-
-def _scattered(nodes: int | None, processes: int | None, per_node: int | None) -> list[int | None]:
-    if nodes is None:
-        nodes = processes
-    elif processes is None:
-        processes = nodes
-    elif nodes != processes:
-        msg = f"SCATTERED placement needs nodes == processes, got {nodes} and {processes}"
-        raise UnsupportedResourcesError(msg)
-    if not nodes and not processes:
-        nodes = processes = 1
-    if per_node not in (None, 1):
-        msg = f"SCATTERED placement runs 1 process per node, not {per_node}"
-        raise UnsupportedResourcesError(msg)
-    return [nodes, processes, 1]
-
-
-def _same_node(nodes: int | None, processes: int | None, per_node: int | None) -> list[int | None]:
-    if nodes not in (None, 1):
-        msg = f"SAME_NODE placement runs on 1 node, not {nodes}"
-        raise UnsupportedResourcesError(msg)
-    if processes is None:
-        processes = per_node
-    elif per_node is None:
-        per_node = processes
-    elif per_node != processes:
-        msg = (
-            "SAME_NODE placement needs processes == processes_per_node, "
-            f"got {processes} and {per_node}"
-        )
-        raise UnsupportedResourcesError(msg)
-    if not per_node and not processes:
-        per_node = processes = 1
-    return [1, processes, per_node]
-
-
-def _evenly_distributed(
-    nodes: int | None, processes: int | None, per_node: int | None
-) -> list[int | None]:
-    if processes:
-        msg = "EVENLY_DISTRIBUTED placement takes nodes and processes_per_node, not processes"
-        raise UnsupportedResourcesError(msg)
-    return [1 if nodes is None else nodes, processes, per_node or 1]
-
-
-def _no_constraints(
-    nodes: int | None, processes: int | None, per_node: int | None
-) -> list[int | None]:
-    if per_node or nodes:
-        msg = "NO_CONSTRAINTS placement takes processes, not nodes or processes_per_node"
-        raise UnsupportedResourcesError(msg)
-    return [nodes, processes or 1, per_node]
-
-
-# How each placement fills in or rejects [nodes, processes, processes_per_node].
-_DISTRIBUTE = {
-    ProcessPlacement.SCATTERED: _scattered,
-    ProcessPlacement.SAME_NODE: _same_node,
-    ProcessPlacement.EVENLY_DISTRIBUTED: _evenly_distributed,
-    ProcessPlacement.NO_CONSTRAINTS: _no_constraints,
-}
+        return distribute(ProcessPlacement(self.process_placement), *counts)
 
 
 class QJobInfo(QTKObject, gc=False):

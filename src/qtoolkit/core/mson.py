@@ -13,13 +13,14 @@ have is an error naming it, as upstream's ``from_dict`` refused it: nothing give
 dropped, and a pydantic union such as ``QResources | dict`` keeps a dict of other keys as a dict.
 (The JSON and MessagePack decoders instead ignore unknown fields, for forward compatibility of
 stored payloads; see ``tests/data/wire/POLICY.md``.)
+
+Writing lives in :mod:`.mson_writer`; this module exports both halves.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
-import sys
 import types
 import typing
 import weakref
@@ -32,6 +33,7 @@ import msgspec
 
 from qtoolkit.core import registry
 from qtoolkit.core.filepath import FILE_PATH_META
+from qtoolkit.core.mson_writer import as_dict, json_default
 
 __all__ = ["as_dict", "from_dict", "json_default", "mson_classes"]
 
@@ -69,61 +71,6 @@ def mson_classes() -> Mapping[tuple[str, str], type]:
     module and name, the newer is listed.
     """
     return {(cls.__module__, cls.__name__): cls for cls in registry.registered()}
-
-
-def as_dict(obj: object) -> dict[str, Any]:
-    """The MSON document of a qtoolkit object or enum member, as upstream qtoolkit writes it.
-
-    Every field is written, ``None`` included; nested objects and enum members become documents
-    of their own; values of other types (a ``Path``, the contents of ``scheduler_kwargs``) are kept
-    as they are, for monty's encoder or ``jsanitize`` to handle, as upstream does.
-    """
-    cls = type(obj)
-    document: dict[str, Any] = {
-        "@module": cls.__module__,
-        "@class": cls.__name__,
-        "@version": _package_version(cls.__module__),
-    }
-    if isinstance(obj, enum.Enum):
-        document["value"] = obj.value
-    elif isinstance(obj, msgspec.Struct):
-        for name in obj.__struct_fields__:
-            document[name] = _document_value(getattr(obj, name))
-    else:
-        msg = f"MSON documents are written for qtoolkit objects and enums, not {cls.__name__}"
-        raise TypeError(msg)
-    return document
-
-
-def _package_version(module: str) -> str | None:
-    """The ``__version__`` of the top-level package of ``module``, as monty writes it, or None.
-
-    The package is already imported (it defined the class being written): it is only looked up.
-    """
-    package = sys.modules.get(module.partition(".")[0])
-    version = getattr(package, "__version__", None)
-    return None if version is None else str(version)
-
-
-def json_default(value: object) -> dict[str, str]:
-    """Write a path as monty's ``pathlib`` document; ``default`` for ``json.dumps`` of documents.
-
-    ``json.dumps(obj.as_dict(), default=json_default)`` gives the JSON monty's encoder writes.
-    """
-    if isinstance(value, PurePath):
-        return {"@module": "pathlib", "@class": "Path", "string": str(value)}
-    msg = f"Object of type {type(value).__name__} is not JSON serializable"
-    raise TypeError(msg)
-
-
-def _document_value(value: Any) -> Any:
-    if _is_sequence(value):
-        return [_document_value(item) for item in value]
-    if _is_mapping(value):
-        return {key: _document_value(item) for key, item in value.items()}
-    if hasattr(value, "as_dict"):
-        return value.as_dict()
-    return value
 
 
 @overload

@@ -3,7 +3,9 @@
 pydantic finds it through ``__get_pydantic_core_schema__`` on the base classes; nothing imports
 pydantic unless pydantic itself asks (it is the optional ``pydantic`` extra). A field accepts an
 instance, a plain dict of fields (or, for an enum, a value or alias) and an MSON document. Python
-dumps keep the objects; JSON dumps write the same form as :func:`qtoolkit.core.codecs.encode`.
+dumps give what upstream qtoolkit's dataclasses give there: an object is a dict of every field,
+``None`` included, nested objects dicts too, while enum members, paths and other values are kept.
+JSON dumps write the same form as :func:`qtoolkit.core.codecs.encode`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import enum
 import typing
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 import msgspec
 
@@ -44,7 +46,7 @@ def pydantic_core_schema(source: Any, handler: GetCoreSchemaHandler) -> CoreSche
 
     def serialize(value: Any, info: core_schema.SerializationInfo) -> Any:
         if not info.mode_is_json():
-            return value
+            return _python_form(value)
         if as_document:
             return msgspec.to_builtins(value.as_dict(), enc_hook=encode_path)
         return msgspec.to_builtins(value, enc_hook=encode_path)
@@ -82,6 +84,36 @@ def json_schema_of(schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSch
     (root,), components = schema_components([source], ref_template="{name}")
     inlined: JsonSchemaValue = _inline(root, components)
     return inlined
+
+
+def _python_form(value: object) -> Any:
+    """``value`` as ``dataclasses.asdict`` gives it: objects as dicts, containers copied."""
+    if isinstance(value, msgspec.Struct):
+        fields = {name: _python_form(getattr(value, name)) for name in value.__struct_fields__}
+        config = value.__struct_config__
+        if config.tag_field is None:
+            return fields
+        # A tagged class (a result) keeps its tag, as in JSON, so a union of them reads back.
+        return {config.tag_field: config.tag, **fields}
+    if _is_dict(value):
+        return {_python_form(key): _python_form(item) for key, item in value.items()}
+    if _is_list(value):
+        return [_python_form(item) for item in value]
+    if _is_tuple(value):
+        return tuple(_python_form(item) for item in value)
+    return value
+
+
+def _is_dict(value: object) -> TypeGuard[dict[Any, Any]]:
+    return isinstance(value, dict)
+
+
+def _is_list(value: object) -> TypeGuard[list[Any]]:
+    return isinstance(value, list)
+
+
+def _is_tuple(value: object) -> TypeGuard[tuple[Any, ...]]:
+    return isinstance(value, tuple)
 
 
 def _validate(value: Any, source: Any, cls: type[Any]) -> Any:

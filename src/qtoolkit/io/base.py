@@ -20,6 +20,7 @@ document (``as_dict`` / ``from_dict``), as monty's ``MSONable`` writes them.
 from __future__ import annotations
 
 import abc
+import copy
 import difflib
 import re
 import shlex
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, overload
 
 from qtoolkit.core.data_objects import CancelResult, QJob, QResources, SubmissionResult
 from qtoolkit.core.exceptions import InvalidJobIDError, UnsupportedResourcesError
+from qtoolkit.core.placement import as_placement
 from qtoolkit.io.mson import io_as_dict, io_from_dict
 
 if TYPE_CHECKING:
@@ -219,8 +221,16 @@ class BaseSchedulerIO(Generic[SubStateT], abc.ABC):
         """The template values of ``resources``, refusing fields this scheduler cannot honour.
 
         Raises :class:`UnsupportedResourcesError` naming every set field (truthy, as upstream
-        counts it) that is not in :attr:`supported_qresources_keys`.
+        counts it) that is not in :attr:`supported_qresources_keys`, or a ``process_placement``
+        assigned after construction that names no placement.
         """
+        # Assignment skips the constructor's conversion ("scattered" stays a str, whatever the
+        # annotation says): convert here, on a copy, so that every scheduler compares members.
+        assigned: object = resources.process_placement
+        placement = as_placement(assigned)
+        if placement is not assigned:
+            resources = copy.copy(resources)
+            resources.process_placement = placement
         supported = set(self.supported_qresources_keys)
         unsupported = [
             name
