@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from msgspec.structs import replace
+
 from qtoolkit.core.data_objects import QJob, QJobInfo
 from qtoolkit.core.exceptions import OutputParsingError
 
@@ -118,7 +120,7 @@ def _requests(chunk: str) -> dict[str, str]:
     return found
 
 
-def parse_qstat_xml(
+def parse_qstat_xml(  # noqa: PLR0912, PLR0915 - one loop over every job, no call per job
     text: str,
     *,
     states: Mapping[str, SGEState],
@@ -156,15 +158,23 @@ def parse_qstat_xml(
         job_id = _element(body, "JB_job_number")
         if not job_id:
             raise _error(text, job_offset, "JB_job_number", "job without a number")
-        ids = _ids(text, body_offset, body, job_id, wanted=wanted, asked=asked)
-        if not ids:
+        # Grid Engine writes <tasks> (array jobs only) after <slots>: the search starts there.
+        slots_at = body.find("<slots>")
+        tasks_at = body.find("<tasks>", slots_at) if slots_at >= 0 else body.find("<tasks>")
+        if tasks_at >= 0:
+            ids = _task_ids_of(text, body_offset, body, tasks_at, job_id, wanted, asked)
+            if not ids:
+                continue
+        elif wanted is not None and job_id not in wanted:
             continue
+        else:
+            ids = [job_id]
         state_text = _element(body, "state")
         sub_state = states.get(state_text) if state_text is not None else None
         if sub_state is None:
             at = body_offset + max(body.find("<state>"), 0)
             raise _error(text, at, "state", f"unknown state {state_text!r} of job {job_id}")
-        slots = _element(body, "slots")
+        slots = body[slots_at + 7 : body.find("</", slots_at + 7)].strip() if slots_at >= 0 else ""
         cpus = int(slots) if slots and slots.isdigit() else None
         queue = _element(body, "queue_name") or _element(body, "hard_req_queue")
         time_limit = memory = None
@@ -184,27 +194,31 @@ def parse_qstat_xml(
                         memory_of[amount] = _memory(convert_memory, amount)
                     memory = memory_of[amount]
                     break
-        job_name = _element(body, "JB_name")
-        owner = _element(body, "JB_owner")
-        jobs.extend(
-            QJob(
-                name=job_name,
-                job_id=task_id,
-                state=sub_state.qstate,
-                sub_state=sub_state,
-                info=QJobInfo(
-                    memory_per_cpu=memory,
-                    # One slot runs on one node; how a parallel job's slots spread is not shown.
-                    nodes=1 if cpus == 1 else None,
-                    cpus=cpus,
-                    time_limit=time_limit,
-                ),
-                queue_name=queue.partition("@")[0] if queue else None,
-                username=owner,
-            )
-            for task_id in ids
+        info = QJobInfo(
+            memory_per_cpu=memory,
+            # One slot runs on one node; how a parallel job's slots spread is not shown.
+            nodes=1 if cpus == 1 else None,
+            cpus=cpus,
+            time_limit=time_limit,
         )
+        job = QJob(
+            name=_element(body, "JB_name"),
+            job_id=ids[0],
+            state=sub_state.qstate,
+            sub_state=sub_state,
+            info=info,
+            queue_name=queue.partition("@")[0] if queue else None,
+            username=_element(body, "JB_owner"),
+        )
+        jobs.append(job)
+        if len(ids) > 1:
+            jobs.extend(_copies(job, info, ids[1:]))
     return jobs
+
+
+def _copies(job: QJob[SGEState], info: QJobInfo, job_ids: list[str]) -> list[QJob[SGEState]]:
+    """``job`` under each of ``job_ids`` (the other tasks of one entry), each with its own info."""
+    return [replace(job, job_id=job_id, info=replace(info)) for job_id in job_ids]
 
 
 def _asked_tasks(wanted: Collection[str]) -> dict[str, frozenset[int]]:
@@ -217,22 +231,16 @@ def _asked_tasks(wanted: Collection[str]) -> dict[str, frozenset[int]]:
     return {number: frozenset(tasks) for number, tasks in asked.items()}
 
 
-def _ids(
+def _task_ids_of(  # noqa: PLR0917 - called for array entries only, from parse_qstat_xml
     text: str,
     body_offset: int,
     body: str,
+    tasks_at: int,
     number: str,
-    *,
     wanted: Collection[str] | None,
     asked: Mapping[str, Collection[int]],
 ) -> list[str]:
-    """The ids under which the entry ``body`` of job ``number`` is listed (none: not wanted).
-
-    The job number for a job that is not an array; for an array, see :func:`_task_ids`.
-    """
-    tasks_at = body.find("<tasks>")
-    if tasks_at < 0:
-        return [number] if wanted is None or number in wanted else []
+    """The ids of the array entry ``body`` of job ``number``, its ``<tasks>`` at ``tasks_at``."""
     tasks = xml_text(body[tasks_at + 7 : body.find("</", tasks_at + 7)])
     ids = _task_ids(number, tasks, wanted, asked)
     if ids is None:
