@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from qtoolkit.core.changes import compare_snapshots
-from qtoolkit.core.data_objects import QState
+from qtoolkit.core.data_objects import CancelStatus, QState
 from qtoolkit.core.exceptions import InvalidJobIDError, OutputParsingError
 from qtoolkit.io.sge import SGEIO, SGEState
 from qtoolkit.io.sge_accounting import SGEAccounting
@@ -147,3 +147,16 @@ def test_ids_no_task_list_has_are_refused(sge: SGEIO, job_id: str) -> None:
 def test_listed_ids_are_accounted_by_task() -> None:
     command = SGEAccounting().get_finished_jobs_cmd(["183", "183.2", "183.5-9:2"])
     assert command == "qacct -j 183; qacct -j 183 -t 2; qacct -j 183 -t 5-9:2"
+
+
+@pytest.mark.parametrize(
+    "stdout",
+    # What Grid Engine 8.1.9 printed for qdel 396 -t 5 and qdel 396 -t 1-4:1 of a held array.
+    [
+        "root has deleted job-array task 396.5\n",
+        "root has deleted job-array tasks 1-4:1 of job 396\n",
+    ],
+)
+def test_deletion_of_pending_tasks_is_read(sge: SGEIO, stdout: str) -> None:
+    result = sge.parse_cancel_output(0, stdout, "")
+    assert (result.job_id, result.status) == ("396", CancelStatus.SUCCESSFUL)

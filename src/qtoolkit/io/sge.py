@@ -101,11 +101,13 @@ _STATES: dict[str, SGEState] = {value: state for state in SGEState for value in 
 # "Your job-array 12.1-3:1 ("name") has been submitted".
 _SUBMITTED = re.compile(r'Your job(?:-array)? (\d+)(?:\.\S+)? \(".*?"\) has been submitted')
 # qdel of Grid Engine 8.1 prints on stdout "<user> has registered the job 12 for deletion" (a
-# running job), "<user> has deleted job 12" (a pending one) or "... the job-array task 12.1 for
-# deletion"; older releases print "qdel: job 12 deleted" on stderr.
+# running job), "<user> has deleted job 12" (a pending one), "... the job-array task 12.1 for
+# deletion", "<user> has deleted job-array task 12.5" (a pending task) or "... job-array tasks
+# 1-4:1 of job 12" (pending tasks); older releases print "qdel: job 12 deleted" on stderr.
 _DELETED = re.compile(
     r"has registered the job(?:-array task)? (\d+)\S* for deletion"
-    r"|has deleted job (\d+)"
+    r"|has deleted job(?:-array task)? (\d+)"
+    r"|has deleted job-array tasks \S+ of job (\d+)"
     r"|job (\d+) deleted"
 )
 # Characters qsub refuses in a job name: white space, /, @, *, \ and : (upstream's list), and any
