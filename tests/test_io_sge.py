@@ -96,13 +96,17 @@ class TestListing:
                 info=QJobInfo(nodes=1, cpus=1),
                 username="root",
             ),
-            QJob(
-                name="arr2",
-                job_id="10",
-                state=QState.QUEUED,
-                sub_state=SGEState.QUEUED_WAITING,
-                info=QJobInfo(nodes=1, cpus=1),
-                username="root",
+            # The pending array of qsub -t 1-4:2: <tasks>1,3</tasks>, one job per task.
+            *(
+                QJob(
+                    name="arr2",
+                    job_id=task_id,
+                    state=QState.QUEUED,
+                    sub_state=SGEState.QUEUED_WAITING,
+                    info=QJobInfo(nodes=1, cpus=1),
+                    username="root",
+                )
+                for task_id in ("10.1", "10.3")
             ),
         ]
 

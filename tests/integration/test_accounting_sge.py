@@ -118,17 +118,27 @@ def test_deleted_running_job_is_in_queue_then_finished_as_failed(
     assert accounting_file_record(sge, job_id) == (100, 137)
 
 
-def test_array_is_listed_under_its_id_and_accounted_by_task(
+def test_array_tasks_are_listed_and_accounted_by_task_id(
     manager: Manager, sge: GridEngineCell, tmp_path: Path
 ) -> None:
     result = manager.submit(
-        "exit $SGE_TASK_ID", options={"job_name": "tasks", "array": "1-2"}, work_dir=tmp_path
+        "sleep 2; exit $SGE_TASK_ID",
+        options={"job_name": "tasks", "array": "1-2"},
+        work_dir=tmp_path,
     )
     assert result.status == SubmissionStatus.SUCCESSFUL, result
     array = sge.ledger.record(str(result.job_id))
-    assert isinstance(manager.get_job_fate(array), InQueue)
-    [fate] = wait_fates(manager, [array], lambda fate: isinstance(fate, Unknown)).values()
-    assert fate == Unknown(array, accounting=True)
+    tasks = [f"{array}.1", f"{array}.2"]
+    # The queue lists the tasks, pending or running, by the ids qacct gives them; the array's
+    # own id is no task's, so it is Unknown (as a SLURM array's id is).
+    fates = manager.get_job_fates([*tasks, array])
+    assert [type(fate) for fate in fates.values()] == [InQueue, InQueue, Unknown]
+    fates = wait_fates(manager, tasks, finished)
+    ended = [fate.job for fate in fates.values() if isinstance(fate, Finished)]
+    assert [(job.job_id, job.state, job.exit_status) for job in ended] == [
+        (f"{array}.1", QState.FAILED, 1),
+        (f"{array}.2", QState.FAILED, 2),
+    ]
     records = manager.get_finished_jobs([array])
     # In the order the tasks ended.
     assert sorted((job.job_id or "", job.state, job.exit_status) for job in records) == [

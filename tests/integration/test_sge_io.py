@@ -70,7 +70,7 @@ def submit(
 
 
 def listed(job_ids: list[str] | None = None, user: str | None = None) -> list[QJob[Any]]:
-    """The jobs the IO's list command and parser report (array tasks are one entry each)."""
+    """The jobs the IO's list command and parser report (an array's tasks as ``<job>.<task>``)."""
     output = shell(IO.get_jobs_list_cmd(job_ids, user))
     return IO.parse_jobs_list_output(*output, job_ids=job_ids)
 
@@ -195,10 +195,51 @@ def test_an_array_lists_one_entry_per_task_as_qstat(sge: GridEngineCell, tmp_pat
     )
     entries = own_view(job_id)
     assert sorted(entry["tasks"] for entry in entries) == ["1", "2", "3"]
-    for job, entry in zip(listed([job_id]), entries, strict=True):
+    jobs = listed([job_id])
+    # Each task under the id qacct and qdel -t use.
+    assert [job.job_id for job in jobs] == [f"{job_id}.{entry['tasks']}" for entry in entries]
+    for job, entry in zip(jobs, entries, strict=True):
         assert disagreement(job, entry) == {}
+    result = IO.parse_cancel_output(*shell(IO.get_cancel_cmd(f"{job_id}.2")))
+    assert result.status == CancelStatus.SUCCESSFUL
+    wait_until(
+        lambda: sorted(entry["tasks"] for entry in own_view(job_id)) == ["1", "3"],
+        what=f"task 2 of {job_id} to leave the queue",
+    )
+    assert sorted(job.job_id or "" for job in listed([job_id])) == [f"{job_id}.1", f"{job_id}.3"]
     result = IO.parse_cancel_output(*shell(IO.get_cancel_cmd(job_id)))
     assert result.status == CancelStatus.SUCCESSFUL
+
+
+def test_pending_tasks_are_listed_as_grid_engine_prints_them(
+    sge: GridEngineCell, tmp_path: Path
+) -> None:
+    job_id = submit(sge, tmp_path, {"job_name": "pending", "array": "1-7"}, SLEEP, held=True)
+    [entry] = own_view(job_id)
+    tasks = entry["tasks"]
+    # One element per run of tasks as qstat prints it ("1-7:1"), each one job.
+    assert [job.job_id for job in listed([job_id])] == [
+        f"{job_id}.{element}" for element in tasks.split(",")
+    ]
+    # A pending task is found by the id it keeps when it runs.
+    held = get_job(f"{job_id}.5")
+    assert held is not None
+    assert (held.job_id, held.sub_state) == (f"{job_id}.5", SGEState.HOLD)
+    result = IO.parse_cancel_output(*shell(IO.get_cancel_cmd(f"{job_id}.5")))
+    assert result.status == CancelStatus.SUCCESSFUL
+    wait_until(
+        lambda: [entry["tasks"] for entry in own_view(job_id)] != [tasks],
+        what=f"task 5 of {job_id} to leave the queue",
+    )
+    [entry] = own_view(job_id)
+    ids = [job.job_id or "" for job in listed([job_id])]
+    assert ids == [f"{job_id}.{element}" for element in entry["tasks"].split(",")]
+    assert get_job(f"{job_id}.5") is None
+    # Every id the listing gives is one qdel takes.
+    for task_id in ids:
+        result = IO.parse_cancel_output(*shell(IO.get_cancel_cmd(task_id)))
+        assert result.status == CancelStatus.SUCCESSFUL, (task_id, result)
+    wait_until(lambda: own_view(job_id) == [], what=f"the tasks of {job_id} to leave the queue")
 
 
 def test_delete_of_queued_running_unknown_and_finished_jobs(

@@ -9,12 +9,22 @@ are found with ``str.find`` (C loops over the text), so Python runs a handful of
 The document is still checked where a damaged output would show: the root element must be
 ``job_info`` and close at the end, every ``<job_list>`` must close, and every job must have a
 number and a state. Errors name the line of the output and the element.
+
+Array jobs: every ``<job_list>`` of an array holds its job number and a ``<tasks>`` element. A
+running task has an entry of its own (``<tasks>4</tasks>``); the pending tasks share one, their
+numbers printed as a list (``5,6``, ``1-4:1``, ``1,3`` for ``1-3:2``). Each task is listed under
+the id Grid Engine's accounting and ``qdel -t`` use, ``<job>.<task>`` (``183.4``), and each
+element of a pending list is one job under ``<job>.<element>`` (``183.5``, ``183.1-4:1``): a
+pending task keeps its id when it starts, and no id holds a comma, which ``qdel`` would read as
+a second job.
 """
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
+
+from msgspec.structs import replace
 
 from qtoolkit.core.data_objects import QJob, QJobInfo
 from qtoolkit.core.exceptions import OutputParsingError
@@ -36,6 +46,9 @@ _ROOT_START = re.compile(r"\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<([A-Za-z_
 _MEMORY_REQUESTS = ("mem_free", "h_vmem", "virtual_free", "s_vmem")
 # Time limits Grid Engine prints for "no limit".
 _NO_LIMIT = frozenset({"INFINITY", "infinity", "UNLIMITED", "unlimited"})
+# One element of an array's task list: a task, or tasks first-last:step.
+_TASK_RANGE = re.compile(r"([0-9]+)(?:-([0-9]+)(?::([0-9]+))?)?")
+_TASK_ID = re.compile(r"([0-9]+)\.([0-9]+)")
 
 
 def _entity(match: re.Match[str]) -> str:
@@ -107,7 +120,7 @@ def _requests(chunk: str) -> dict[str, str]:
     return found
 
 
-def parse_qstat_xml(
+def parse_qstat_xml(  # noqa: PLR0912, PLR0915 - one loop over every job, no call per job
     text: str,
     *,
     states: Mapping[str, SGEState],
@@ -128,6 +141,7 @@ def parse_qstat_xml(
         return []
     _check_root(text)
     wanted = None if job_ids is None else frozenset(job_ids)
+    asked = _asked_tasks(wanted) if wanted else {}
     memory_of: dict[str, int | None] = {}
     time_of: dict[str, int | None] = {}
     jobs: list[QJob[SGEState]] = []
@@ -144,14 +158,23 @@ def parse_qstat_xml(
         job_id = _element(body, "JB_job_number")
         if not job_id:
             raise _error(text, job_offset, "JB_job_number", "job without a number")
-        if wanted is not None and job_id not in wanted:
+        # Grid Engine writes <tasks> (array jobs only) after <slots>: the search starts there.
+        slots_at = body.find("<slots>")
+        tasks_at = body.find("<tasks>", slots_at) if slots_at >= 0 else body.find("<tasks>")
+        if tasks_at >= 0:
+            ids = _task_ids_of(text, body_offset, body, tasks_at, job_id, wanted, asked)
+            if not ids:
+                continue
+        elif wanted is not None and job_id not in wanted:
             continue
+        else:
+            ids = [job_id]
         state_text = _element(body, "state")
         sub_state = states.get(state_text) if state_text is not None else None
         if sub_state is None:
             at = body_offset + max(body.find("<state>"), 0)
             raise _error(text, at, "state", f"unknown state {state_text!r} of job {job_id}")
-        slots = _element(body, "slots")
+        slots = body[slots_at + 7 : body.find("</", slots_at + 7)].strip() if slots_at >= 0 else ""
         cpus = int(slots) if slots and slots.isdigit() else None
         queue = _element(body, "queue_name") or _element(body, "hard_req_queue")
         time_limit = memory = None
@@ -171,24 +194,88 @@ def parse_qstat_xml(
                         memory_of[amount] = _memory(convert_memory, amount)
                     memory = memory_of[amount]
                     break
-        jobs.append(
-            QJob(
-                name=_element(body, "JB_name"),
-                job_id=job_id,
-                state=sub_state.qstate,
-                sub_state=sub_state,
-                info=QJobInfo(
-                    memory_per_cpu=memory,
-                    # One slot runs on one node; how a parallel job's slots spread is not shown.
-                    nodes=1 if cpus == 1 else None,
-                    cpus=cpus,
-                    time_limit=time_limit,
-                ),
-                queue_name=queue.partition("@")[0] if queue else None,
-                username=_element(body, "JB_owner"),
-            )
+        info = QJobInfo(
+            memory_per_cpu=memory,
+            # One slot runs on one node; how a parallel job's slots spread is not shown.
+            nodes=1 if cpus == 1 else None,
+            cpus=cpus,
+            time_limit=time_limit,
         )
+        job = QJob(
+            name=_element(body, "JB_name"),
+            job_id=ids[0],
+            state=sub_state.qstate,
+            sub_state=sub_state,
+            info=info,
+            queue_name=queue.partition("@")[0] if queue else None,
+            username=_element(body, "JB_owner"),
+        )
+        jobs.append(job)
+        if len(ids) > 1:
+            jobs.extend(_copies(job, info, ids[1:]))
     return jobs
+
+
+def _copies(job: QJob[SGEState], info: QJobInfo, job_ids: list[str]) -> list[QJob[SGEState]]:
+    """``job`` under each of ``job_ids`` (the other tasks of one entry), each with its own info."""
+    return [replace(job, job_id=job_id, info=replace(info)) for job_id in job_ids]
+
+
+def _asked_tasks(wanted: Collection[str]) -> dict[str, frozenset[int]]:
+    """The task numbers asked for by ``<job>.<task>`` ids, per job number."""
+    asked: dict[str, set[int]] = {}
+    for job_id in wanted:
+        match = _TASK_ID.fullmatch(job_id)
+        if match is not None:
+            asked.setdefault(match[1], set()).add(int(match[2]))
+    return {number: frozenset(tasks) for number, tasks in asked.items()}
+
+
+def _task_ids_of(  # noqa: PLR0917 - called for array entries only, from parse_qstat_xml
+    text: str,
+    body_offset: int,
+    body: str,
+    tasks_at: int,
+    number: str,
+    wanted: Collection[str] | None,
+    asked: Mapping[str, Collection[int]],
+) -> list[str]:
+    """The ids of the array entry ``body`` of job ``number``, its ``<tasks>`` at ``tasks_at``."""
+    tasks = xml_text(body[tasks_at + 7 : body.find("</", tasks_at + 7)])
+    ids = _task_ids(number, tasks, wanted, asked)
+    if ids is None:
+        message = f"{tasks!r} of job {number} is not a list of task numbers"
+        raise _error(text, body_offset + tasks_at, "tasks", message)
+    return ids
+
+
+def _task_ids(
+    number: str, tasks: str, wanted: Collection[str] | None, asked: Mapping[str, Collection[int]]
+) -> list[str] | None:
+    """The ids of the entry of array job ``number`` whose ``<tasks>`` is ``tasks``.
+
+    Without ``wanted``, one id per element of the list. With it, the elements asked for by the
+    job number or by their own id, and each task asked for as ``<job>.<task>`` that a range
+    holds, under that id: a pending task is found by the id it will keep when it runs. ``None``
+    if ``tasks`` is not a list of task numbers.
+    """
+    ids: list[str] = []
+    for element in tasks.split(","):
+        match = _TASK_RANGE.fullmatch(element)
+        step = int(match[3] or 1) if match else 0
+        if match is None or step == 0:
+            return None
+        own = f"{number}.{element}"
+        if wanted is None or number in wanted or own in wanted:
+            ids.append(own)
+        elif match[2] is not None and number in asked:
+            first, last = int(match[1]), int(match[2])
+            ids.extend(
+                f"{number}.{task}"
+                for task in sorted(asked[number])
+                if first <= task <= last and (task - first) % step == 0
+            )
+    return ids
 
 
 def _convert(

@@ -9,6 +9,7 @@ from qtoolkit.core.data_objects import (
     CancelResult,
     CancelStatus,
     ProcessPlacement,
+    QJob,
     QState,
     QSubState,
 )
@@ -24,7 +25,7 @@ from qtoolkit.io.qstat_xml import parse_qstat_xml
 if TYPE_CHECKING:
     from typing import Any
 
-    from qtoolkit.core.data_objects import QJob, QResources
+    from qtoolkit.core.data_objects import QResources
 
 __all__ = ["SGEIO", "SGEState"]
 
@@ -100,17 +101,21 @@ _STATES: dict[str, SGEState] = {value: state for state in SGEState for value in 
 # "Your job-array 12.1-3:1 ("name") has been submitted".
 _SUBMITTED = re.compile(r'Your job(?:-array)? (\d+)(?:\.\S+)? \(".*?"\) has been submitted')
 # qdel of Grid Engine 8.1 prints on stdout "<user> has registered the job 12 for deletion" (a
-# running job), "<user> has deleted job 12" (a pending one) or "... the job-array task 12.1 for
-# deletion"; older releases print "qdel: job 12 deleted" on stderr.
+# running job), "<user> has deleted job 12" (a pending one), "... the job-array task 12.1 for
+# deletion", "<user> has deleted job-array task 12.5" (a pending task) or "... job-array tasks
+# 1-4:1 of job 12" (pending tasks); older releases print "qdel: job 12 deleted" on stderr.
 _DELETED = re.compile(
     r"has registered the job(?:-array task)? (\d+)\S* for deletion"
-    r"|has deleted job (\d+)"
+    r"|has deleted job(?:-array task)? (\d+)"
+    r"|has deleted job-array tasks \S+ of job (\d+)"
     r"|job (\d+) deleted"
 )
 # Characters qsub refuses in a job name: white space, /, @, *, \ and : (upstream's list), and any
 # character outside ASCII, which Grid Engine 8.1.9 also refuses.
 _JOB_NAME_UNSAFE = re.compile(r"[\s/@*\\:]|[^\x00-\x7f]")
 _ANY_USER = '-u "*"'
+# An array task or tasks, as the listing names them: 183.2, 183.1-4:1.
+_TASKS_OF_JOB = re.compile(r"([0-9]+)\.([0-9]+(?:-[0-9]+(?::[0-9]+)?)?)")
 
 
 class SGEIO(PBSIOBase[SGEState]):
@@ -126,7 +131,9 @@ class SGEIO(PBSIOBase[SGEState]):
 
     SUBMIT_CMD: str | None = "qsub"
     CANCEL_CMD: str | None = "qdel"
-    job_id_regex: str | None = r"^\d+(\.[\w.-]+)?(\[\d+(-\d+)?(,\d+)*\])?$"
+    # A job number, upstream's forms (a job.host suffix, a PBS-like [tasks]), and the array task
+    # ids the listing gives: 183.2, 183.1-4:1.
+    job_id_regex: str | None = r"^\d+(\.\d+-\d+(:\d+)?|\.[\w.-]+)?(\[\d+(-\d+)?(,\d+)*\])?$"
     system_name: str = "SGE"
     default_unit: str = "M"
     power_labels: ClassVar[dict[str, int]] = {"k": 0, "m": 1, "g": 2, "t": 3}
@@ -189,6 +196,17 @@ class SGEIO(PBSIOBase[SGEState]):
             stderr=stderr,
             status=CancelStatus.SUCCESSFUL if job_id else CancelStatus.JOB_ID_UNKNOWN,
         )
+
+    def get_cancel_cmd(self, job: QJob[Any] | int | str) -> str:
+        """``qdel`` of ``job``: of an array task ``183.2`` (tasks ``183.1-4:1``), ``qdel 183 -t 2``.
+
+        Raises :class:`InvalidJobIDError` for an id that is not valid.
+        """
+        command = super().get_cancel_cmd(job)
+        match = _TASKS_OF_JOB.fullmatch(str(job.job_id if isinstance(job, QJob) else job))
+        if match is None:
+            return command
+        return f"{self.CANCEL_CMD} {match[1]} -t {match[2]}"
 
     def _get_jobs_list_cmd(self, job_ids: list[str] | None = None, user: str | None = None) -> str:
         # qstat cannot select jobs by id in its job listing: the listing shows every job of the

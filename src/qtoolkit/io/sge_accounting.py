@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SGEAccounting"]
 
-# A job number, or job number and array task ("12.3").
-_JOB_ID = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
+# A job number, or job number and array task ("12.3") or tasks ("12.1-4:1", as qstat lists a
+# range of pending tasks; qacct -t takes the range).
+_JOB_ID = re.compile(r"([0-9]+)(?:\.([0-9]+(?:-[0-9]+(?::[0-9]+)?)?))?")
 _SEPARATOR = re.compile(r"={20,}")
 _LEADING_INT = re.compile(r"[0-9]+")
 _WALLCLOCK = re.compile(r"([0-9]+)(?:\.[0-9]*)?s")
@@ -53,7 +54,7 @@ class SGEAccounting:
     """
 
     def get_finished_jobs_cmd(self, job_ids: Sequence[str]) -> str:
-        """One ``qacct`` per id in ``job_ids`` (job numbers, or ``<number>.<task>``)."""
+        """One ``qacct`` per id in ``job_ids`` (job numbers, ``<number>.<task>`` or tasks)."""
         if not job_ids:
             msg = "qacct needs at least one job id (without any it would list every job)"
             raise ValueError(msg)
