@@ -18,6 +18,7 @@ import msgspec
 
 from qtoolkit.core.data_objects import QJob, QJobInfo, SubStateT
 from qtoolkit.io import SUB_STATES
+from qtoolkit.io.clock import clock_text
 
 if TYPE_CHECKING:
     from qtoolkit.core.data_objects import QSubState
@@ -230,13 +231,4 @@ def squeue_output(snapshot: list[QJob[SlurmState]], separator: str = "<><>") -> 
 
 def _slurm_time(seconds: int | None, default: str) -> str:
     """``squeue``'s D-HH:MM:SS (or M:SS) form of a duration."""
-    if seconds is None:
-        return default
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}-{hours:02d}:{minutes:02d}:{secs:02d}"
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
+    return default if seconds is None else clock_text(seconds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qtoolkit.core.changes import JobAppeared, JobChanged
+from qtoolkit.io.clock import clock_text
 
 if TYPE_CHECKING:
     import datetime
@@ -27,16 +28,7 @@ def job_state(job: QJob[Any] | None) -> str:
 
 def runtime_text(seconds: int | None) -> str:
     """``1-02:03:04`` or ``2:03:04`` or ``3:04``; ``-`` when unknown."""
-    if seconds is None:
-        return "-"
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}-{hours:02d}:{minutes:02d}:{secs:02d}"
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
+    return "-" if seconds is None else clock_text(seconds)
 
 
 def change_line(change: JobChange[Any], at: datetime.datetime) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import random
 
+from qtoolkit.io.clock import clock_text
+
 __all__ = ["ps_listing", "squeue_listing"]
 
 _USERS = [f"user{n:02d}" for n in range(24)]
@@ -21,18 +23,6 @@ _TIME_LIMITS = ["30:00", "1:00:00", "1-00:00:00", "2-00:00:00", "UNLIMITED"]
 _MEMORY = ["2000M", "4000M", "2G", "8G", "16000M", "500M"]
 _PS_STATES = ["S"] * 6 + ["R"] * 3 + ["D", "T", "Z"]
 _COMMANDS = ["bash", "python", "vasp_std", "pw.x", "srun", "sleep", "mpirun"]
-
-
-def _clock(seconds: int) -> str:
-    """``[D-]HH:MM:SS`` or ``M:SS``, as squeue and ps print elapsed times."""
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}-{hours:02d}:{minutes:02d}:{secs:02d}"
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
 
 
 def squeue_listing(jobs: int, *, seed: int = 0, separator: str = "<><>") -> str:
@@ -54,7 +44,7 @@ def squeue_listing(jobs: int, *, seed: int = 0, separator: str = "<><>") -> str:
             rng.choice(_TIME_LIMITS),
             str(nodes),
             str(nodes * rng.choice((1, 16, 32, 64))),
-            _clock(rng.randrange(1, 3 * 86_400)) if started else "0:00",
+            clock_text(rng.randrange(1, 3 * 86_400)) if started else "0:00",
             rng.choice(_MEMORY),
         ]
         lines.append(sep.join(fields))
@@ -66,8 +56,10 @@ def ps_listing(jobs: int, *, seed: int = 0) -> str:
     rng = random.Random(seed)
     lines: list[str] = ["    PID USER         ELAPSED S COMMAND"]
     for index in range(jobs):
+        user = rng.choice(_USERS)  # drawn in this order, so a seed gives the same listing
+        elapsed = clock_text(rng.randrange(1, 9 * 86_400))
         lines.append(
-            f"{1000 + index:>7} {rng.choice(_USERS):<8} {_clock(rng.randrange(1, 9 * 86_400)):>11} "
+            f"{1000 + index:>7} {user:<8} {elapsed:>11} "
             f"{rng.choice(_PS_STATES)} {rng.choice(_COMMANDS)}"
         )
     return "\n".join(lines) + "\n"

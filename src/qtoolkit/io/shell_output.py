@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qtoolkit.core.exceptions import OutputParsingError
+from qtoolkit.io.clock import parse_clock
 from qtoolkit.io.columns import (
     CLOCKS,
     MemoTable,
@@ -34,23 +35,7 @@ def ps_seconds(time_str: str | None) -> int | None:
     """Seconds of a ``ps`` elapsed time, ``[[DD-]hh:]mm:ss``; None for an empty one."""
     if not time_str:
         return None
-    parts = time_str.split(":")
-    days = hours = 0
-    try:
-        if "-" in parts[0]:
-            day_part, parts[0] = parts[0].split("-", 1)
-            days = int(day_part)
-        if len(parts) == 3:
-            hours, minutes, seconds = map(int, parts)
-        elif len(parts) == 2:
-            minutes, seconds = map(int, parts)
-        else:
-            msg = f"{time_str!r} is not an elapsed time of ps"
-            raise OutputParsingError(msg)
-    except ValueError as exc:
-        msg = f"{time_str!r} is not an elapsed time of ps"
-        raise OutputParsingError(msg) from exc
-    return days * 86400 + hours * 3600 + minutes * 60 + seconds
+    return parse_clock(time_str, "an elapsed time of ps")
 
 
 def read_ps(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from qtoolkit.core.data_objects import QJob, QJobInfo, QState
 from qtoolkit.core.exceptions import OutputParsingError
+from qtoolkit.io.clock import parse_clock
 from qtoolkit.io.columns import (
     CLOCKS,
     MemoTable,
@@ -37,29 +38,9 @@ def slurm_seconds(time_str: str | None) -> int | None:
 
     Raises :class:`OutputParsingError` for anything else.
     """
-    if not time_str:
+    if not time_str or time_str in ("UNLIMITED", "NOT_SET"):
         return None
-    if time_str in ("UNLIMITED", "NOT_SET"):
-        return None
-    days = hours = minutes = seconds = 0
-    parts = time_str.split(":")
-    try:
-        if "-" in parts[0]:
-            day_part, parts[0] = parts[0].split("-", 1)
-            days = int(day_part)
-        if len(parts) == 3:
-            hours, minutes, seconds = map(int, parts)
-        elif len(parts) == 2:
-            minutes, seconds = map(int, parts)
-        elif len(parts) == 1:
-            minutes = int(parts[0])
-        else:
-            msg = f"{time_str!r} is not a SLURM duration"
-            raise OutputParsingError(msg)
-    except ValueError as exc:
-        msg = f"{time_str!r} is not a SLURM duration"
-        raise OutputParsingError(msg) from exc
-    return days * 86400 + hours * 3600 + minutes * 60 + seconds
+    return parse_clock(time_str, "a SLURM duration", bare_minutes=True)
 
 
 def slurm_memory_kb(memory: str | None) -> int | None:
