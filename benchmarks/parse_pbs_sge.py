@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         (1_000, 10_000) if args.quick else [size_labels.parse(s) for s in args.sizes.split(",")]
     )
     rows = [
-        "| listing | jobs | MB | this package | upstream 0.1.7 | ratio | target | same jobs |",
+        "| listing | jobs | MB | this package | upstream 0.1.7 | ratio | same jobs | target |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     with tempfile.TemporaryDirectory() as folder:
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 rows.append(
                     f"| {name} | {jobs:,} | {len(text) / 1e6:.0f} | {ours * 1000:.0f} ms "
-                    f"| {upstream_cell} | {ratio} | {verdict} | {same} |"
+                    f"| {upstream_cell} | {ratio} | {same} | {verdict} |"
                 )
                 print(rows[-1], flush=True)
     table = "\n".join(rows)
