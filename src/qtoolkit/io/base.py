@@ -30,13 +30,19 @@ from pathlib import Path, PurePath
 from string import Template
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, overload
 
-from qtoolkit.core.data_objects import CancelResult, QJob, QResources, SubmissionResult
+from qtoolkit.core.data_objects import (
+    CancelResult,
+    QJob,
+    QResources,
+    SubmissionResult,
+    SubmissionStatus,
+)
 from qtoolkit.core.exceptions import InvalidJobIDError, UnsupportedResourcesError
 from qtoolkit.core.placement import as_placement
 from qtoolkit.io.mson import io_as_dict, io_from_dict
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from typing_extensions import Self, TypeVar
 
@@ -362,3 +368,34 @@ def as_text(output: str | bytes) -> str:
     if isinstance(output, bytes):
         return output.decode("utf-8", errors="replace")
     return output
+
+
+def submission_result(
+    exit_code: int, stdout: str | bytes, stderr: str | bytes, job_id_of: Callable[[str], str | None]
+) -> SubmissionResult:
+    """FAILED on a non-zero exit code; else the job id ``job_id_of`` reads in the output.
+
+    Without a job id the submission is ``JOB_ID_UNKNOWN``.
+    """
+    out, err = as_text(stdout), as_text(stderr)
+    if exit_code != 0:
+        return SubmissionResult(
+            exit_code=exit_code, stdout=out, stderr=err, status=SubmissionStatus.FAILED
+        )
+    job_id = job_id_of(out) or None
+    return SubmissionResult(
+        job_id=job_id,
+        exit_code=exit_code,
+        stdout=out,
+        stderr=err,
+        status=SubmissionStatus.SUCCESSFUL if job_id else SubmissionStatus.JOB_ID_UNKNOWN,
+    )
+
+
+def mapped_options(resources: QResources, mapping: Mapping[str, str]) -> dict[str, Any]:
+    """The template values of the set QResources fields ``mapping`` names (field to key)."""
+    return {
+        key: value
+        for field, key in mapping.items()
+        if (value := getattr(resources, field)) is not None
+    }

@@ -12,10 +12,15 @@ from qtoolkit.core.data_objects import (
     CancelStatus,
     ProcessPlacement,
     SubmissionResult,
-    SubmissionStatus,
 )
 from qtoolkit.core.exceptions import OutputParsingError, UnsupportedResourcesError
-from qtoolkit.io.base import BaseSchedulerIO, SubStateT, as_text
+from qtoolkit.io.base import (
+    BaseSchedulerIO,
+    SubStateT,
+    as_text,
+    mapped_options,
+    submission_result,
+)
 
 if TYPE_CHECKING:
     from qtoolkit.core.data_objects import QResources
@@ -71,16 +76,7 @@ class PBSIOBase(BaseSchedulerIO[SubStateT], abc.ABC):
         self, exit_code: int, stdout: str | bytes, stderr: str | bytes
     ) -> SubmissionResult:
         """The result of ``qsub``: FAILED on a non-zero exit code, else the job id it printed."""
-        stdout, stderr = as_text(stdout), as_text(stderr)
-        if exit_code != 0:
-            return SubmissionResult(
-                exit_code=exit_code, stdout=stdout, stderr=stderr, status=SubmissionStatus.FAILED
-            )
-        job_id = self.extract_job_id(stdout)
-        status = SubmissionStatus.SUCCESSFUL if job_id else SubmissionStatus.JOB_ID_UNKNOWN
-        return SubmissionResult(
-            job_id=job_id or None, exit_code=exit_code, stdout=stdout, stderr=stderr, status=status
-        )
+        return submission_result(exit_code, stdout, stderr, self.extract_job_id)
 
     @abc.abstractmethod
     def extract_job_id(self, stdout: str) -> str | None:
@@ -159,11 +155,7 @@ class PBSIOBase(BaseSchedulerIO[SubStateT], abc.ABC):
 
     def _convert_qresources(self, resources: QResources) -> dict[str, Any]:
         """The template values of ``resources``: a ``select`` statement, placement, limits."""
-        header: dict[str, Any] = {}
-        for qr_field, key in self._qresources_mapping.items():
-            value = getattr(resources, qr_field)
-            if value is not None:
-                header[key] = value
+        header = mapped_options(resources, self._qresources_mapping)
         if resources.njobs and resources.njobs > 1:
             header["array"] = f"1-{resources.njobs}"
         if resources.time_limit:

@@ -10,10 +10,15 @@ from qtoolkit.core.data_objects import (
     QState,
     QSubState,
     SubmissionResult,
-    SubmissionStatus,
 )
 from qtoolkit.core.exceptions import CommandFailedError
-from qtoolkit.io.base import BaseSchedulerIO, as_text, quote
+from qtoolkit.io.base import (
+    BaseSchedulerIO,
+    as_text,
+    mapped_options,
+    quote,
+    submission_result,
+)
 from qtoolkit.io.shell_output import TruncatedUsernameError, ps_seconds, read_ps
 
 if TYPE_CHECKING:
@@ -116,12 +121,7 @@ class ShellIO(BaseSchedulerIO[ShellState]):
         }
 
     def _convert_qresources(self, resources: QResources) -> dict[str, Any]:
-        header: dict[str, Any] = {}
-        for qr_field, key in self._qresources_mapping.items():
-            value = getattr(resources, qr_field)
-            if value is not None:
-                header[key] = value
-        return header
+        return mapped_options(resources, self._qresources_mapping)
 
     @property
     def supported_qresources_keys(self) -> list[str]:
@@ -166,19 +166,7 @@ class ShellIO(BaseSchedulerIO[ShellState]):
         self, exit_code: int, stdout: str | bytes, stderr: str | bytes
     ) -> SubmissionResult:
         """The pid the background submission printed (none when blocking)."""
-        out, err = as_text(stdout), as_text(stderr)
-        if exit_code != 0:
-            return SubmissionResult(
-                exit_code=exit_code, stdout=out, stderr=err, status=SubmissionStatus.FAILED
-            )
-        job_id = out.strip() or None
-        return SubmissionResult(
-            job_id=job_id,
-            exit_code=exit_code,
-            stdout=out,
-            stderr=err,
-            status=SubmissionStatus.SUCCESSFUL if job_id else SubmissionStatus.JOB_ID_UNKNOWN,
-        )
+        return submission_result(exit_code, stdout, stderr, str.strip)
 
     def parse_cancel_output(
         self, exit_code: int, stdout: str | bytes, stderr: str | bytes

@@ -13,10 +13,9 @@ from qtoolkit.core.data_objects import (
     QState,
     QSubState,
     SubmissionResult,
-    SubmissionStatus,
 )
 from qtoolkit.core.exceptions import CommandFailedError
-from qtoolkit.io.base import BaseSchedulerIO, as_text
+from qtoolkit.io.base import BaseSchedulerIO, as_text, mapped_options, submission_result
 from qtoolkit.io.slurm_output import read_scontrol_job, read_squeue, slurm_memory_kb, slurm_seconds
 
 if TYPE_CHECKING:
@@ -100,6 +99,15 @@ _SUBMITTED = re.compile(
 )
 # sbatch --parsable prints "<job id>" or "<job id>;<cluster>".
 _PARSABLE = re.compile(r"(?P<jobid>\d+)(;\S+)?")
+
+
+def _sbatch_job_id(out: str) -> str | None:
+    """The job id of ``sbatch``'s "Submitted batch job N", or of its ``--parsable`` first line."""
+    text = out.strip()
+    match = _SUBMITTED.match(text) or _PARSABLE.fullmatch(text.partition("\n")[0].strip())
+    return match.group("jobid") if match else None
+
+
 _TERMINATING = re.compile(r"(.*:\s*)?(Terminating job)\s+(?P<jobid>\d+(_\d+)?)")
 _ERROR_LINE = re.compile(r"^\w+: error: ", re.MULTILINE)
 
@@ -166,11 +174,7 @@ class SlurmIO(BaseSchedulerIO[SlurmState]):
         }
 
     def _convert_qresources(self, resources: QResources) -> dict[str, Any]:
-        header: dict[str, Any] = {}
-        for qr_field, slurm_field in self._qresources_mapping.items():
-            value = getattr(resources, qr_field)
-            if value is not None:
-                header[slurm_field] = value
+        header = mapped_options(resources, self._qresources_mapping)
         if resources.njobs and resources.njobs > 1:
             header["array"] = f"1-{resources.njobs}"
         if resources.time_limit:
@@ -248,21 +252,7 @@ class SlurmIO(BaseSchedulerIO[SlurmState]):
         self, exit_code: int, stdout: str | bytes, stderr: str | bytes
     ) -> SubmissionResult:
         """The result of ``sbatch`` (plain or ``--parsable`` output)."""
-        out, err = as_text(stdout), as_text(stderr)
-        if exit_code != 0:
-            return SubmissionResult(
-                exit_code=exit_code, stdout=out, stderr=err, status=SubmissionStatus.FAILED
-            )
-        text = out.strip()
-        match = _SUBMITTED.match(text) or _PARSABLE.fullmatch(text.partition("\n")[0].strip())
-        job_id = match.group("jobid") if match else None
-        return SubmissionResult(
-            job_id=job_id,
-            exit_code=exit_code,
-            stdout=out,
-            stderr=err,
-            status=SubmissionStatus.SUCCESSFUL if job_id else SubmissionStatus.JOB_ID_UNKNOWN,
-        )
+        return submission_result(exit_code, stdout, stderr, _sbatch_job_id)
 
     def parse_cancel_output(
         self, exit_code: int, stdout: str | bytes, stderr: str | bytes
