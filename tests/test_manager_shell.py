@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -45,8 +46,17 @@ def manager() -> QueueManager[ShellState]:
 @pytest.fixture
 def zombie() -> Iterator[str]:
     """The pid of a real zombie: a child that exited and whose parent never reaps it."""
+    # A shell may reap its background child before it execs; this parent never reaps.
+    never_reaps = (
+        "import os, time\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    os._exit(0)\n"
+        "print(child, flush=True)\n"
+        "time.sleep(60)\n"
+    )
     with subprocess.Popen(
-        ["sh", "-c", "sleep 0 & echo $!; exec sleep 60"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", never_reaps], stdout=subprocess.PIPE, text=True
     ) as parent:
         assert parent.stdout is not None
         pid = parent.stdout.readline().strip()
