@@ -182,6 +182,11 @@ def upstream_oracle(session: nox.Session) -> None:
     session.run(
         "python", "tests/upstream/record_io_pbs_sge.py", str(data / "io-pbs-sge-0.1.7.json")
     )
+    session.run(
+        "python",
+        "tests/upstream/record_manager_mson.py",
+        str(data / "manager-mson-0.1.7.json"),
+    )
 
 
 @nox.session(python=UPSTREAM_PYTHON, default=False)

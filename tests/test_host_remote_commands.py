@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,3 +134,32 @@ def test_close_closes_the_connection(connection: RecordingConnection) -> None:
     host = make_host(connection)
     host.close()
     assert connection.closed == 1
+
+
+def test_a_remote_host_document_round_trips_through_json() -> None:
+    host = RemoteHost(
+        RemoteConfig(root_dir="/home/ada", host="cluster.example", user="ada", port=2222)
+    )
+    document = host.as_dict()
+    settings = document["config"]
+    assert (document["@class"], settings["@class"]) == ("RemoteHost", "RemoteConfig")
+    # A default fabric.Config is written as None, so that JSON can hold the document.
+    assert settings["config"] is None
+    copy = RemoteHost.from_dict(json.loads(json.dumps(document)))
+    assert isinstance(copy.config.config, fabric.Config)
+    assert (copy.config.host, copy.config.user, copy.config.port) == (
+        "cluster.example",
+        "ada",
+        2222,
+    )
+    assert copy.config.root_dir == "/home/ada"
+    assert isinstance(copy.connection, fabric.Connection)
+    assert copy.connection.host == "cluster.example"
+    assert copy.as_dict() == document
+
+
+def test_a_customized_fabric_config_is_written_as_it_is() -> None:
+    custom = fabric.Config(overrides={"run": {"warn": True}})
+    settings = RemoteConfig(root_dir="/", host="cluster.example", config=custom)
+    assert settings.as_dict()["config"] is custom
+    assert isinstance(RemoteConfig(root_dir="/", host="h", config=None).config, fabric.Config)

@@ -13,6 +13,7 @@ from qtoolkit.core.exceptions import CommandFailedError
 from qtoolkit.core.job_fate import FINAL_STATES, Finished, InQueue, JobFate, Unknown
 from qtoolkit.host.local import LocalHost
 from qtoolkit.io.accounting import accounting_for
+from qtoolkit.io.mson import MSONArguments
 
 if TYPE_CHECKING:
     from qtoolkit.core.data_objects import CancelResult, QResources, SubmissionResult
@@ -45,7 +46,7 @@ class Environment(TypedDict, total=False):
     quote what must not."""
 
 
-class QueueManager(Generic[SubStateT]):
+class QueueManager(MSONArguments, Generic[SubStateT]):
     """Submits, lists, inspects and cancels jobs of one scheduler on one host.
 
     ``QueueManager(SlurmIO(), RemoteHost(config))`` is a ``QueueManager[SlurmState]``: the jobs it
@@ -55,6 +56,9 @@ class QueueManager(Generic[SubStateT]):
     that finished (with their final state and exit status, from the scheduler's accounting) and
     ids the scheduler does not know apart; ``accounting`` defaults to the one this package has for
     the scheduler (:func:`~qtoolkit.io.accounting.accounting_for`).
+
+    ``as_dict()`` writes the MSON document of the IO, host and accounting it was given, which
+    ``from_dict`` reads back.
     """
 
     def __init__(

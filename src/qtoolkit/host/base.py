@@ -6,6 +6,8 @@ import abc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qtoolkit.io.mson import MSONArguments
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -13,15 +15,17 @@ __all__ = ["BaseHost", "HostConfig"]
 
 
 @dataclass
-class HostConfig:
-    """Settings shared by every kind of host."""
+class HostConfig(MSONArguments):
+    """Settings shared by every kind of host (an MSON document of its fields, as upstream's)."""
 
     root_dir: str | Path
     """Directory the host works under."""
 
 
-class BaseHost(abc.ABC):
+class BaseHost(MSONArguments, abc.ABC):
     """A machine on which the queue manager runs the scheduler's commands.
+
+    Written and read as the MSON document of its class and settings (``as_dict`` / ``from_dict``).
 
     ``execute`` takes a command either as one string, which a shell interprets (pipes, variables,
     redirections), or as a list of words, each of which reaches the program as one argument

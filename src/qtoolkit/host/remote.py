@@ -63,7 +63,8 @@ class RemoteConfig(HostConfig):
     """SSH port (default: fabric's, normally 22)."""
 
     config: Any = field(default_factory=_default_fabric_config)
-    """A ``fabric.Config``."""
+    """A ``fabric.Config``; None gives fabric's default one. A default one is written as None in
+    the MSON document, which JSON can hold; a customized one is written as it is."""
 
     gateway: SSHConnection | str | None = None
     """A connection to tunnel through, or a ``ProxyCommand`` string."""
@@ -87,6 +88,17 @@ class RemoteConfig(HostConfig):
     login_shell: bool = True
     """Start ``shell_cmd`` as a login shell (``-l``), so the user's profile sets up the scheduler's
     environment (``PATH``, modules)."""
+
+    def __post_init__(self) -> None:
+        if self.config is None:
+            self.config = _default_fabric_config()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The MSON document of these settings (a default ``fabric.Config`` as None)."""
+        document = super().as_dict()
+        if document["config"] == _default_fabric_config():
+            document["config"] = None
+        return document
 
 
 class RemoteHost(BaseHost):

@@ -24,11 +24,10 @@ import copy
 import difflib
 import re
 import shlex
-import weakref
 from importlib import resources
 from pathlib import Path, PurePath
 from string import Template
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, overload
+from typing import TYPE_CHECKING, Any, Generic, overload
 
 from qtoolkit.core.data_objects import (
     CancelResult,
@@ -39,12 +38,12 @@ from qtoolkit.core.data_objects import (
 )
 from qtoolkit.core.exceptions import InvalidJobIDError, UnsupportedResourcesError
 from qtoolkit.core.placement import as_placement
-from qtoolkit.io.mson import io_as_dict, io_from_dict
+from qtoolkit.io.mson import MSONArguments
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from typing_extensions import Self, TypeVar
+    from typing_extensions import TypeVar
 
     from qtoolkit.core.data_objects import QSubState
 else:
@@ -97,7 +96,7 @@ class QTemplate(Template):
         return names
 
 
-class BaseSchedulerIO(Generic[SubStateT], abc.ABC):
+class BaseSchedulerIO(MSONArguments, Generic[SubStateT], abc.ABC):
     """Base class of the scheduler IO classes (upstream qtoolkit's API).
 
     Class attributes a subclass may override: ``header_template`` (or ``header_template_file``,
@@ -119,33 +118,10 @@ class BaseSchedulerIO(Generic[SubStateT], abc.ABC):
     job_id_regex: str | None = None
     check_job_ids: bool = True
 
-    # The IO classes defined in this process, by module and name as a document names them; held
-    # weakly, so a class defined in a function and dropped is forgotten (the newest of a name wins).
-    _registry: ClassVar[weakref.WeakValueDictionary[tuple[str, str], type[Any]]] = (
-        weakref.WeakValueDictionary()
-    )
-
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.header_template_file:
             cls.header_template = load_template(cls.header_template_file)
-        # Classes already defined, looked up by from_dict when a document names a subclass.
-        BaseSchedulerIO._registry[cls.__module__, cls.__name__] = cls
-
-    # -- MSON ---------------------------------------------------------------------------------
-
-    def as_dict(self) -> dict[str, Any]:
-        """The MSON document of this object: its class and its constructor arguments."""
-        return io_as_dict(self)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Self:
-        """Build an instance from its MSON document (or a plain dict of constructor arguments).
-
-        A document naming a subclass of ``cls`` already defined gives that subclass; nothing a
-        document names is ever imported.
-        """
-        return io_from_dict(cls, d, BaseSchedulerIO._registry)
 
     # -- submission scripts -------------------------------------------------------------------
 

@@ -1,28 +1,34 @@
-"""MSON documents of scheduler IO objects: the class and its constructor arguments.
+"""MSON documents of objects made from their constructor arguments: IO, hosts, queue managers.
 
-This is what monty's ``MSONable`` writes for upstream's IO classes, and what jobflow-remote stores
-for a scheduler (``MontyDecoder().process_decoded(doc)`` calls ``cls.from_dict``). Arguments are
-read back from the attribute of the same name (or ``_name``), as ``MSONable`` does; a subclass
-whose constructor takes ``**kwargs`` keeps them in ``self.kwargs``.
+This is what monty's ``MSONable`` writes for upstream's IO classes, hosts and ``QueueManager``, and
+what jobflow-remote stores for a scheduler (``MontyDecoder().process_decoded(doc)`` calls
+``cls.from_dict``). Arguments are read back from the attribute of the same name (or ``_name``), as
+``MSONable`` does; a subclass whose constructor takes ``**kwargs`` keeps them in ``self.kwargs``.
+An argument that is itself such an object is written as its own document and read back from it.
 """
 
 from __future__ import annotations
 
 import inspect
 import sys
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from qtoolkit._install_check import require_own_package
+from qtoolkit.core.mson import from_dict as data_from_dict
+from qtoolkit.core.mson import mson_classes
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from typing_extensions import Self
+
 # A module upstream qtoolkit does not have: refuse a qtoolkit package that is upstream's.
 require_own_package()
 
-__all__ = ["io_as_dict", "io_from_dict"]
+__all__ = ["MSONArguments", "io_as_dict", "io_from_dict"]
 
 T = TypeVar("T")
 
@@ -111,7 +117,7 @@ def io_from_dict(
             )
             raise ValueError(msg)
         target = named
-    arguments = {key: _argument(value) for key, value in fields.items() if key[:1] != "@"}
+    arguments = {key: _argument(value, registry) for key, value in fields.items() if key[:1] != "@"}
     names, var_keyword = _init_parameters(target)
     if not var_keyword and (unknown := sorted(set(arguments).difference(names))):
         msg = f"{target.__qualname__} takes no argument {', '.join(map(repr, unknown))}"
@@ -120,12 +126,60 @@ def io_from_dict(
     return instance
 
 
-def _argument(value: Any) -> Any:
+def _argument(value: Any, registry: Mapping[tuple[str, str], type[Any]]) -> Any:
     if isinstance(value, Mapping):
         mapping = cast("Mapping[str, object]", value)
-        if mapping.get("@module") == "pathlib" and mapping.get("@class") in _PATH_CLASSES:
+        module, name = mapping.get("@module"), mapping.get("@class")
+        if module == "pathlib" and name in _PATH_CLASSES:
             return Path(str(mapping.get("string", "")))
-        return {key: _argument(item) for key, item in mapping.items()}
+        if isinstance(module, str) and isinstance(name, str):
+            # A nested document: an object given as an argument (a host's settings, a manager's
+            # IO), read back as monty's decoder would, from the classes already defined only.
+            if (named := registry.get((module, name))) is not None:
+                return io_from_dict(named, mapping, registry)
+            data_class: type[Any] | None = mson_classes().get((module, name))
+            if data_class is not None:
+                data_object: object = data_from_dict(mapping, data_class)
+                return data_object
+            msg = (
+                f"{module}.{name} is not a class defined in this program: "
+                "import the module defining it first (a document never imports one)"
+            )
+            raise ValueError(msg)
+        return {key: _argument(item, registry) for key, item in mapping.items()}
     if isinstance(value, list):
-        return [_argument(item) for item in cast("list[object]", value)]
+        return [_argument(item, registry) for item in cast("list[object]", value)]
     return value
+
+
+class MSONArguments:
+    """Written and read as the MSON document of its class and constructor arguments.
+
+    The base of the IO classes, hosts, host settings and queue managers. Every subclass, the
+    user's included, is known by its module and name once defined: a document naming it (at the
+    top or nested as an argument) is read back into it, and a document naming any other class is
+    refused, never imported.
+    """
+
+    # Held weakly, so a class defined in a function and dropped is forgotten (the newest of a
+    # name wins).
+    _defined: ClassVar[weakref.WeakValueDictionary[tuple[str, str], type[Any]]] = (
+        weakref.WeakValueDictionary()
+    )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        MSONArguments._defined[cls.__module__, cls.__name__] = cls
+
+    def as_dict(self) -> dict[str, Any]:
+        """The MSON document of this object: its class and its constructor arguments."""
+        return io_as_dict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Self:
+        """Build an instance from its MSON document (or a plain dict of constructor arguments).
+
+        A document naming a subclass of ``cls`` already defined gives that subclass; nothing a
+        document names is ever imported.
+        """
+        return io_from_dict(cls, d, MSONArguments._defined)

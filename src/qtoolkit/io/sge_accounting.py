@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from qtoolkit.core.data_objects import QJob, QJobInfo, QState
 from qtoolkit.core.exceptions import CommandFailedError, InvalidJobIDError, OutputParsingError
+from qtoolkit.io.mson import MSONArguments
 from qtoolkit.io.sge import SGEState
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ _FIELDS = (
 )
 
 
-class SGEAccounting:
+class SGEAccounting(MSONArguments):
     """Asks ``qacct`` for jobs' final state and exit status.
 
     qacct takes one job per call, so the command runs one ``qacct -j <number> [-t <task>]`` per

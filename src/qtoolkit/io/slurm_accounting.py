@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from qtoolkit.core.data_objects import QJob, QJobInfo, QState
 from qtoolkit.core.exceptions import CommandFailedError, InvalidJobIDError, OutputParsingError
+from qtoolkit.io.mson import MSONArguments
 from qtoolkit.io.slurm import SlurmState
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ _ACCOUNTING_ONLY_STATES = {"REQUEUED": QState.REQUEUED}
 _NO_TIME_LIMIT = frozenset({"", "UNLIMITED", "Partition_Limit", "INVALID"})
 
 
-class SlurmAccounting:
+class SlurmAccounting(MSONArguments):
     """Asks ``sacct`` for jobs' final state, exit status and usage.
 
     One line per job allocation (``--allocations``: job steps are left out), ``|``-separated
