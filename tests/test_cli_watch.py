@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import errno
 import io
@@ -21,10 +22,11 @@ from qtk_process import clean_environment
 from qtoolkit.cli import _watch as watch
 from qtoolkit.cli import main
 from qtoolkit.cli._watch_lines import change_line, runtime_text
+from qtoolkit.cli._watch_options import add_watch_command
 from qtoolkit.cli._watch_table import LiveView
 from qtoolkit.core.changes import JobAppeared, JobChanged, JobVanished, compare_snapshots
 from qtoolkit.core.data_objects import QJob, QJobInfo, QState
-from qtoolkit.eventlog import read_event_log
+from qtoolkit.eventlog import EventLogStarted, read_event_log
 from qtoolkit.io import SGEState, SlurmState
 from qtoolkit.synthetic import squeue_output
 
@@ -198,6 +200,61 @@ def test_the_interval_is_checked(capsys: pytest.CaptureFixture[str], interval: s
     status, _, err = run(capsys, "--scheduler", "slurm", "--interval", interval)
     assert status == 2
     assert "expected a number of seconds above 0, up to a day" in err
+
+
+def test_rotate_at_keeps_each_full_log_and_says_so(
+    fake_slurm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listings(
+        fake_slurm,
+        [job("7", SlurmState.PENDING), job("8", SlurmState.PENDING)],
+        [job("7", SlurmState.RUNNING), job("8", SlurmState.PENDING)],
+        [job("7", SlurmState.RUNNING), job("8", SlurmState.PENDING)],
+    )
+    log = tmp_path / "events.ndjson"
+    argv = ["--scheduler", "slurm", "--interval", "0.01", "--polls", "3", "--log", str(log)]
+    # One byte: every poll with changes passes it (the third saw none).
+    status, lines, err = run(capsys, *argv, "--rotate-at", "1")
+    assert status == 0
+    assert err.splitlines() == [
+        f"qtk: {log}: kept as {log}.1; going on in a new log",
+        f"qtk: {log}: kept as {log}.2; going on in a new log",
+    ]
+    assert len(lines) == 4  # the title, two appearances, one change
+    first, *_ = read_event_log(f"{log}.1", SlurmState)
+    assert isinstance(first, EventLogStarted)
+    kinds = [type(record).__name__ for record in read_event_log(f"{log}.2", SlurmState)]
+    assert kinds == ["EventLogStarted", "Checkpoint", "Polled", "JobChanged"]
+    kinds = [type(record).__name__ for record in read_event_log(log, SlurmState)]
+    assert kinds == ["EventLogStarted", "Checkpoint"]
+    status, lines, err = run(capsys, *argv[:4], "--polls", "1", "--log", str(log))
+    assert (status, err) == (0, "")
+    assert lines[1] == "resuming from the log: 2 jobs in the queue"
+
+
+@pytest.mark.parametrize(
+    ("size", "size_bytes"),
+    [("1", 1), ("512", 512), ("1K", 1024), ("100M", 100 << 20), ("2g", 2 << 30)],
+)
+def test_rotate_at_reads_sizes(size: str, size_bytes: int) -> None:
+    parser = argparse.ArgumentParser()
+    add_watch_command(parser)
+    assert parser.parse_args(["--scheduler", "slurm", "--rotate-at", size]).rotate_at == size_bytes
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "1T", "big", "K", "1.5M"])
+def test_rotate_at_takes_a_positive_size(capsys: pytest.CaptureFixture[str], size: str) -> None:
+    status, _, err = run(capsys, "--scheduler", "slurm", "--log", "x", "--rotate-at", size)
+    assert status == 2
+    assert (
+        f"expected a size in bytes above 0, optionally with K, M or G (100M), got {size!r}" in err
+    )
+
+
+def test_rotate_at_needs_a_log(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "--scheduler", "slurm", "--rotate-at", "10M")
+    assert status == 2
+    assert "--rotate-at needs --log" in err
 
 
 def test_a_torn_log_is_repaired_and_said_so(

@@ -2,19 +2,20 @@
 
 Reading keeps whole polls only: a :class:`Polled` line counts the changes after it, so a poll cut
 short shows. Cut short at the end of the log, it is the poll a crash interrupted; anywhere else,
-it is damage, named by its line. :mod:`qtoolkit.eventlog` writes and replays logs with these.
+it is damage, named by its line. A log that continues a rotated one holds a :class:`Checkpoint` as
+its second line. :mod:`qtoolkit.eventlog` writes and replays logs with these.
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import msgspec
 
 from qtoolkit.core.changes import JobAppeared, JobChanged, JobVanished
 from qtoolkit.core.codecs import Decoder
-from qtoolkit.core.data_objects import QSubState, SubStateT
+from qtoolkit.core.data_objects import QJob, QSubState, SubStateT
 from qtoolkit.io import SUB_STATES
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMAT_VERSION",
+    "Checkpoint",
     "EventLogClosedError",
     "EventLogError",
     "EventLogStarted",
@@ -71,11 +73,28 @@ class Polled(msgspec.Struct, tag=True, omit_defaults=True, gc=False):
     """How many change records follow."""
 
 
+class Checkpoint(msgspec.Struct, Generic[SubStateT], tag=True, omit_defaults=True, gc=False):
+    """The queue as the log this one continues left it: the second line of a rotated log.
+
+    Replaying starts from these jobs; the polls after it are changes to them.
+    """
+
+    at: datetime.datetime
+    """When the last poll the previous log recorded ran (UTC)."""
+
+    jobs: list[QJob[SubStateT]]
+    """Every job of that snapshot."""
+
+    previous: str | None = None
+    """The file name the previous log was kept under (in the same directory)."""
+
+
 if TYPE_CHECKING:
     from typing import TypeAlias
 
     LogRecord: TypeAlias = (
         EventLogStarted
+        | Checkpoint[SubStateT]
         | Polled
         | JobAppeared[SubStateT]
         | JobChanged[SubStateT]
@@ -84,6 +103,7 @@ if TYPE_CHECKING:
 else:
     LogRecord = (
         EventLogStarted
+        | Checkpoint[SubStateT]
         | Polled
         | JobAppeared[SubStateT]
         | JobChanged[SubStateT]
@@ -163,13 +183,19 @@ def whole_polls(
 ) -> Iterator[list[Any]]:
     """Each whole poll's records (its :class:`Polled` first), checked against its count.
 
+    A :class:`Checkpoint`, only ever the log's second line, comes alone, as a poll of its own.
     A poll with fewer records than its count is damage unless it is the last: a crash cut that
     one short, and it is not yielded; its line number is put in ``tail``.
     """
     poll: list[Any] = []
     line = 0
     for number, record in records:
-        if isinstance(record, Polled):
+        if isinstance(record, Checkpoint):
+            if number != _CHECKPOINT_LINE:
+                msg = f"{path}: line {number} is damaged: a checkpoint after the log's second line"
+                raise EventLogError(msg)
+            yield [record]
+        elif isinstance(record, Polled):
             if poll:
                 _short_poll(path, line, poll)
             if record.changes < 1:
@@ -190,6 +216,10 @@ def whole_polls(
             raise EventLogError(msg)
     if poll:
         tail.append(line)
+
+
+# A rotated log is written whole, its first line and then the checkpoint.
+_CHECKPOINT_LINE = 2
 
 
 def _short_poll(path: str, line: int, poll: list[Any]) -> None:

@@ -15,6 +15,10 @@ newline) before appending; :func:`read_event_log` skips it. Anything else that d
 (a line that does not decode, a poll short of lines before the last) is damage no crash of this
 writer causes, and an :class:`EventLogError` names its line. Only one process writes a log at a
 time (an exclusive ``flock``, so POSIX only).
+
+A log only grows; :meth:`EventLog.rotate` (or ``max_bytes``) keeps it bounded: the log is kept
+under a numbered name (``events.ndjson.1``, ``.2``...) and a new one starts with a
+:class:`Checkpoint` of the snapshot, so opening it replays one snapshot and the polls since.
 """
 
 from __future__ import annotations
@@ -22,11 +26,14 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import re
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from qtoolkit._eventlog_lines import (
     FORMAT_VERSION,
+    Checkpoint,
     EventLogClosedError,
     EventLogError,
     EventLogStarted,
@@ -37,7 +44,7 @@ from qtoolkit._eventlog_lines import (
     scheduler_name,
     whole_polls,
 )
-from qtoolkit.core.changes import JobChange, SnapshotChanges, apply_changes
+from qtoolkit.core.changes import JobChange, SnapshotChanges, apply_changes, index_jobs
 from qtoolkit.core.codecs import Encoder
 from qtoolkit.core.data_objects import QJob, QSubState, SubStateT
 
@@ -52,6 +59,7 @@ S = TypeVar("S", bound=QSubState)
 
 __all__ = [
     "FORMAT_VERSION",
+    "Checkpoint",
     "EventLog",
     "EventLogClosedError",
     "EventLogError",
@@ -108,6 +116,7 @@ class EventLog(Generic[SubStateT]):
         *,
         torn: int,
         sync: bool,
+        max_bytes: int | None = None,
     ) -> None:
         self.path = path
         """Where the log is."""
@@ -119,6 +128,10 @@ class EventLog(Generic[SubStateT]):
         """When the last poll with changes was recorded; ``None`` for a new log."""
         self.torn_bytes = torn
         """How many bytes of a torn last poll opening the log cut off (0 after a clean stop)."""
+        self.max_bytes = max_bytes
+        """Rotate the log (:meth:`rotate`) once a poll leaves it larger than this; None: never."""
+        self.kept: list[str] = []
+        """The paths previous logs were kept under by :meth:`rotate`, oldest first."""
         self._descriptor: int | None = descriptor
         self._failure: str | None = None
         self._sync = sync
@@ -127,27 +140,38 @@ class EventLog(Generic[SubStateT]):
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], states: type[S], *, sync: bool = True
+        cls,
+        path: str | os.PathLike[str],
+        states: type[S],
+        *,
+        sync: bool = True,
+        max_bytes: int | None = None,
     ) -> EventLog[S]:
         """Open (or create) the log at ``path`` of the jobs of one scheduler, and replay it.
 
         ``states`` is the scheduler's sub-state class: ``EventLog.open(path, SlurmState)`` is an
         ``EventLog[SlurmState]``; :data:`qtoolkit.io.SUB_STATES` has them by scheduler name.
 
-        A torn last poll is cut off first. ``sync`` makes each poll's records durable
-        (``fsync``) before :meth:`record` returns. Raises :class:`EventLogError` when another
-        process has the log open for writing, when it holds another scheduler's jobs, or when
-        it is damaged before its last poll.
+        A torn last poll is cut off first, and a rotation a crash interrupted is undone. ``sync``
+        makes each poll's records durable (``fsync``) before :meth:`record` returns. With
+        ``max_bytes``, a poll that leaves the log larger rotates it (:meth:`rotate`). Raises
+        :class:`EventLogError` when another process has the log open for writing, when it holds
+        another scheduler's jobs, or when it is damaged before its last poll.
         """
+        if max_bytes is not None and max_bytes < 1:
+            msg = f"max_bytes must be a positive number of bytes, got {max_bytes}"
+            raise ValueError(msg)
         scheduler = scheduler_name(states)
         name = os.fspath(path)
         descriptor = os.open(name, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
         try:
             _lock(descriptor, name)
+            _undo_interrupted_rotation(name)
             log = cls._resume(name, states, scheduler, descriptor, sync=sync)
         except BaseException:
             os.close(descriptor)
             raise
+        log.max_bytes = max_bytes
         return log
 
     @classmethod
@@ -161,8 +185,10 @@ class EventLog(Generic[SubStateT]):
         tail: list[int] = []
         for poll in whole_polls(records, path, tail):
             last_poll = poll[0].at
-            # Decoded with the sub-states of S.
-            apply_changes(jobs, cast("list[JobChange[S]]", poll[1:]))
+            if isinstance(poll[0], Checkpoint):  # decoded with the sub-states of S
+                jobs = index_jobs(cast("Checkpoint[S]", poll[0]).jobs)
+            else:
+                apply_changes(jobs, cast("list[JobChange[S]]", poll[1:]))
         if tail:  # a poll a crash cut short: it goes, with the torn line after it
             complete = len(data) - torn
             torn = len(data) - line_start(data, complete, data.count(b"\n") - tail[0] + 1)
@@ -194,22 +220,84 @@ class EventLog(Generic[SubStateT]):
         self._append(records)
         apply_changes(self.jobs, changes)
         self.last_poll = records[0].at
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            try:
+                self.rotate()
+            except OSError as exc:
+                # The poll is recorded: failing here would have a poller record it again. The log
+                # goes on as it is, and the next poll tries again.
+                msg = f"{self.path}: could not rotate the log, it goes on growing: {exc}"
+                warnings.warn(msg, RuntimeWarning, stacklevel=2)
 
-    def _append(self, records: list[Any]) -> None:
+    @property
+    def size(self) -> int:
+        """The log's size in bytes."""
+        return os.fstat(self._open_descriptor()).st_size
+
+    def rotate(self) -> str:
+        """Keep the log under the next numbered name and go on in a new one; that name.
+
+        The log at :attr:`path` becomes ``<path>.<n>`` (one more than the highest number kept),
+        and a new log there starts with a :class:`Checkpoint` of :attr:`jobs`, so a reader of
+        the new log needs none of the old ones. The switch is one atomic rename: a crash leaves
+        either log whole, and opening the log undoes a rotation left half done.
+        """
         descriptor = self._open_descriptor()
+        current = os.path.abspath(self.path)
+        directory, base = os.path.split(current)
+        kept = os.path.join(directory, f"{base}.{_last_kept(directory, base) + 1}")
+        fresh = os.path.join(directory, _rotating_name(base))
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(fresh)  # left by a crash: the lock says no one else is rotating
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC
+        new = os.open(fresh, flags, 0o644)
+        linked = False
+        try:
+            _lock(new, fresh)
+            scheduler = scheduler_name(self.states)
+            at = self.last_poll or _now()
+            start = [
+                EventLogStarted(scheduler, _now()),
+                Checkpoint(at, list(self.jobs.values()), os.path.basename(kept)),
+            ]
+            self._write(new, start)
+            # A link first: until the rename, the log is still whole at its path.
+            os.link(current, kept)
+            linked = True
+            os.replace(fresh, current)
+        except BaseException:
+            self._buffer = bytearray()  # as in _append: a traceback may hold a view of it
+            os.close(new)
+            for leftover in (fresh, kept) if linked else (fresh,):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(leftover)
+            raise
+        if self._sync:
+            _sync_directory(directory)
+        self._descriptor = new
+        os.close(descriptor)
+        self.kept.append(kept)
+        return kept
+
+    def _write(self, descriptor: int, records: list[Any]) -> None:
+        """Write ``records`` at the end of ``descriptor``'s file, a line each (and sync)."""
         buffer = self._buffer
         buffer.clear()
         for record in records:
             self._encoder.encode_into(record, buffer, -1)
             buffer += b"\n"
+        view = memoryview(buffer)
+        while view:
+            written = os.write(descriptor, view)
+            view = view[written:]
+        if self._sync:
+            os.fsync(descriptor)
+
+    def _append(self, records: list[Any]) -> None:
+        descriptor = self._open_descriptor()
         end = os.fstat(descriptor).st_size
         try:
-            view = memoryview(buffer)
-            while view:
-                written = os.write(descriptor, view)
-                view = view[written:]
-            if self._sync:
-                os.fsync(descriptor)
+            self._write(descriptor, records)
         except BaseException as exc:
             # The traceback may keep a view of the buffer alive, which would stop its reuse.
             self._buffer = bytearray()
@@ -277,6 +365,40 @@ def _lock(descriptor: int, path: str) -> None:
     except BlockingIOError:
         msg = f"{path}: another process is writing this log"
         raise EventLogError(msg) from None
+
+
+def _kept_numbers(directory: str, base: str) -> list[int]:
+    pattern = re.compile(re.escape(base) + r"\.([1-9][0-9]*)")
+    return [int(match[1]) for name in os.listdir(directory) if (match := pattern.fullmatch(name))]
+
+
+def _last_kept(directory: str, base: str) -> int:
+    """The highest number a previous log of ``base`` is kept under; 0 for none."""
+    return max(_kept_numbers(directory, base), default=0)
+
+
+def _rotating_name(base: str) -> str:
+    return f".{base}.rotating"
+
+
+def _undo_interrupted_rotation(path: str) -> None:
+    """Remove what a crash in :meth:`EventLog.rotate` left: the new log, a second link."""
+    directory, base = os.path.split(os.path.abspath(path))
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(os.path.join(directory, _rotating_name(base)))
+    last = _last_kept(directory, base)
+    if last:
+        kept = os.path.join(directory, f"{base}.{last}")
+        if os.path.samefile(kept, path):  # linked, never renamed over: still the log itself
+            os.unlink(kept)
+
+
+def _sync_directory(directory: str) -> None:
+    descriptor = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _read_all(descriptor: int) -> bytes:

@@ -2,7 +2,9 @@
 
 Three held jobs are submitted; the watcher sees them held, and is stopped. A watcher started
 again on the same log sees nothing new until they are released; then it sees them run, and logs
-how each ended (from qacct): one completes, one fails, one is deleted while it runs.
+how each ended (from qacct): one completes, one fails, one is deleted while it runs. The log is
+rotated after every poll with changes (``--rotate-at 1``), so the history is read across the
+logs kept, and the restarted watcher resumes from a checkpoint.
 """
 
 from __future__ import annotations
@@ -14,7 +16,16 @@ from qtoolkit.io import SGEState
 
 from .services.gridengine import ENV
 from .services.system import run
-from .watching import Watcher, check_history, ended, headers, seen_in, wait_for_log
+from .watching import (
+    Watcher,
+    check_history,
+    check_segments,
+    ended,
+    headers,
+    history,
+    seen_in,
+    wait_for_log,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,7 +41,7 @@ def _script(tmp_path: Path, name: str, body: str) -> str:
 
 def test_watch_logs_every_transition_across_a_restart(sge: GridEngineCell, tmp_path: Path) -> None:
     log = tmp_path / "events.ndjson"
-    watcher = Watcher("sge", log, env=ENV)
+    watcher = Watcher("sge", log, env=ENV, rotate_at="1")
     common = ["-h", "-o", "/dev/null", "-j", "y", "-q", "long.q"]
     jobs = {
         "done": sge.submit([*common, "-N", "qtk_watch_done", _script(tmp_path, "done", "sleep 4")]),
@@ -50,17 +61,19 @@ def test_watch_logs_every_transition_across_a_restart(sge: GridEngineCell, tmp_p
         run(["qrls", *ids], env=ENV)
         wait_for_log(log, SGEState, ids, seen_in(QState.RUNNING), "the jobs running", watcher)
         run(["qdel", jobs["deleted"]], env=ENV)
-        history = wait_for_log(log, SGEState, ids, ended, "the jobs' ends", watcher)
+        wait_for_log(log, SGEState, ids, ended, "the jobs' ends", watcher)
         watcher.stop()
     finally:
         watcher.kill()
+    # Read again once the watcher is stopped: a read racing a rotation may miss a kept log.
+    logged = history(log, SGEState, ids)
     finals = {
-        name: check_history(history[job_id], QState.QUEUED_HELD).final
+        name: check_history(logged[job_id], QState.QUEUED_HELD).final
         for name, job_id in jobs.items()
     }
     for name, job_id in jobs.items():
-        appeared = history[job_id][0]
-        assert appeared.sub_state == SGEState.HOLD.value, (name, history[job_id])
+        appeared = logged[job_id][0]
+        assert appeared.sub_state == SGEState.HOLD.value, (name, logged[job_id])
     done, failed, deleted = finals["done"], finals["failed"], finals["deleted"]
     assert done is not None
     assert (done.state, done.exit_status) == (QState.DONE, 0)
@@ -69,3 +82,5 @@ def test_watch_logs_every_transition_across_a_restart(sge: GridEngineCell, tmp_p
     assert deleted is not None
     assert deleted.state is QState.FAILED
     assert headers(log) == 1
+    # Held, running, three ends: at least one poll with changes each, each one rotated.
+    assert check_segments(log) >= 3

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qtoolkit.core.changes import JobAppeared, JobChanged, JobVanished
-from qtoolkit.eventlog import EventLogStarted, read_event_log
+from qtoolkit.eventlog import Checkpoint, EventLogStarted, read_event_log
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -32,11 +32,14 @@ class Watcher:
     log: Path
     env: Mapping[str, str] = field(default_factory=dict)
     interval: float = 0.5
+    rotate_at: str | None = None
     process: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
         argv = ["watch", "--scheduler", self.scheduler, "--user", "root", "--plain"]
         argv += ["--interval", str(self.interval), "--log", str(self.log)]
+        if self.rotate_at is not None:
+            argv += ["--rotate-at", self.rotate_at]
         self.process = subprocess.Popen(
             [sys.executable, "-c", _MAIN, *argv],
             stdout=subprocess.PIPE,
@@ -73,10 +76,33 @@ class Entry:
     final: QJob[Any] | None = None
 
 
+def segments(log: Path) -> list[Path]:
+    """The logs ``--rotate-at`` kept (``LOG.1``, ``LOG.2``...), oldest first, then ``log``."""
+    kept = [path for path in log.parent.glob(f"{log.name}.*") if path.suffix[1:].isdigit()]
+    return [*sorted(kept, key=lambda path: int(path.suffix[1:])), log]
+
+
+def check_segments(log: Path) -> int:
+    """Each kept log and ``log`` has one first line, each after the first continues the one
+    before it from a checkpoint; how many logs were kept."""
+    paths = segments(log)
+    for number, path in enumerate(paths):
+        records = list(read_event_log(path))
+        assert sum(isinstance(record, EventLogStarted) for record in records) == 1, path
+        if number:
+            checkpoint = records[1]
+            assert isinstance(checkpoint, Checkpoint), (path, records[:2])
+            assert checkpoint.previous == paths[number - 1].name, (path, checkpoint.previous)
+    return len(paths) - 1
+
+
 def history(log: Path, states: Any, job_ids: list[str]) -> dict[str, list[Entry]]:
-    """Each job's records, in the order the log holds them."""
+    """Each job's records, in the order the log (and the logs it was rotated from) hold them."""
     entries: dict[str, list[Entry]] = {job_id: [] for job_id in job_ids}
-    for record in read_event_log(log, states):
+    records = itertools.chain.from_iterable(
+        read_event_log(path, states) for path in segments(log) if path.exists()
+    )
+    for record in records:
         if isinstance(record, (JobAppeared, JobChanged, JobVanished)) and (
             record.job_id in entries
         ):

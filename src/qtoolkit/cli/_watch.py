@@ -40,9 +40,13 @@ def watch(args: argparse.Namespace) -> int:
     manager = _manager(args.scheduler)
     with contextlib.ExitStack() as stack:
         log: EventLog[Any] | None = None
+        if args.rotate_at is not None and args.log is None:
+            raise UsageError("--rotate-at needs --log: it rotates the event log")
         if args.log is not None:
             try:
-                log = EventLog.open(args.log, SUB_STATES[args.scheduler])
+                log = EventLog.open(
+                    args.log, SUB_STATES[args.scheduler], max_bytes=args.rotate_at
+                )
             except (EventLogError, OSError) as exc:
                 raise UsageError(_log_error(args.log, exc)) from None
             stack.callback(log.close)
@@ -89,10 +93,24 @@ def _polls(
         first = poller.poll()
     except (CommandFailedError, OutputParsingError) as exc:
         raise UsageError(f"cannot list the {_name(poller)} queue: {exc}") from None
+    told = _tell_rotations(poller.log, 0)
     yield first, _when(poller)
     more = None if count is None else count - 1
     for changes in poller.watch(interval, polls=more, first_now=False, on_error=_poll_failed):
+        told = _tell_rotations(poller.log, told)
         yield changes, _when(poller)
+
+
+def _tell_rotations(log: EventLog[Any] | None, told: int) -> int:
+    """Say where the logs rotated since the first ``told`` were kept; how many are told now.
+
+    On standard error: in a live table, standard output is the table's.
+    """
+    if log is None:
+        return 0
+    for kept in log.kept[told:]:
+        _warn(f"{log.path}: kept as {kept}; going on in a new log")
+    return len(log.kept)
 
 
 def _when(poller: Poller[Any]) -> datetime.datetime:

@@ -29,6 +29,13 @@ def add_watch_command(command: argparse.ArgumentParser) -> None:
         "--interval", type=_seconds, default=10.0, help="seconds between polls (default 10)"
     )
     command.add_argument("--log", metavar="PATH", help="append every change to this NDJSON log")
+    command.add_argument(
+        "--rotate-at",
+        metavar="SIZE",
+        type=_size,
+        help="once the log passes SIZE (bytes, or with K, M, G), keep it as PATH.1, PATH.2... "
+        "and go on in a new one starting from the queue as it was",
+    )
     command.add_argument("--polls", type=_count, help="stop after this many polls")
     command.add_argument(
         "--plain", action="store_true", help="one line per change, even on a terminal"
@@ -49,6 +56,20 @@ def _seconds(text: str) -> float:
         value = 0.0
     if not 0 < value <= _DAY:
         msg = f"expected a number of seconds above 0, up to a day, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def _size(text: str) -> int:
+    number, unit = text[:-1], text[-1:].upper()
+    if unit.isdigit():
+        number, unit = text, ""
+    value = int(number) * _UNITS[unit] if number.isdigit() and unit in _UNITS else 0
+    if value < 1:
+        msg = f"expected a size in bytes above 0, optionally with K, M or G (100M), got {text!r}"
         raise argparse.ArgumentTypeError(msg)
     return value
 
