@@ -26,11 +26,17 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-import re
-import sys
 import warnings
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
+from qtoolkit._eventlog_files import (
+    last_kept,
+    lock,
+    read_all,
+    rotating_name,
+    sync_directory,
+    undo_interrupted_rotation,
+)
 from qtoolkit._eventlog_lines import (
     FORMAT_VERSION,
     Checkpoint,
@@ -165,8 +171,8 @@ class EventLog(Generic[SubStateT]):
         name = os.fspath(path)
         descriptor = os.open(name, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
         try:
-            _lock(descriptor, name)
-            _undo_interrupted_rotation(name)
+            lock(descriptor, name)
+            undo_interrupted_rotation(name)
             log = cls._resume(name, states, scheduler, descriptor, sync=sync)
         except BaseException:
             os.close(descriptor)
@@ -178,7 +184,7 @@ class EventLog(Generic[SubStateT]):
     def _resume(
         cls, path: str, states: type[S], scheduler: str, descriptor: int, *, sync: bool
     ) -> EventLog[S]:
-        data = _read_all(descriptor)
+        data = read_all(descriptor)
         header, records, torn = records_of(data, path, scheduler)
         jobs: dict[str, QJob[S]] = {}
         last_poll = None
@@ -245,15 +251,15 @@ class EventLog(Generic[SubStateT]):
         descriptor = self._open_descriptor()
         current = os.path.abspath(self.path)
         directory, base = os.path.split(current)
-        kept = os.path.join(directory, f"{base}.{_last_kept(directory, base) + 1}")
-        fresh = os.path.join(directory, _rotating_name(base))
+        kept = os.path.join(directory, f"{base}.{last_kept(directory, base) + 1}")
+        fresh = os.path.join(directory, rotating_name(base))
         with contextlib.suppress(FileNotFoundError):
             os.unlink(fresh)  # left by a crash: the lock says no one else is rotating
         flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC
         new = os.open(fresh, flags, 0o644)
         linked = False
         try:
-            _lock(new, fresh)
+            lock(new, fresh)
             scheduler = scheduler_name(self.states)
             at = self.last_poll or _now()
             start = [
@@ -273,7 +279,7 @@ class EventLog(Generic[SubStateT]):
                     os.unlink(leftover)
             raise
         if self._sync:
-            _sync_directory(directory)
+            sync_directory(directory)
         self._descriptor = new
         os.close(descriptor)
         self.kept.append(kept)
@@ -351,64 +357,6 @@ class EventLog(Generic[SubStateT]):
 
     def __repr__(self) -> str:
         return f"EventLog({self.path!r}, {len(self.jobs)} jobs)"
-
-
-def _lock(descriptor: int, path: str) -> None:
-    """Take the log's writer lock, or say who has it (or that the platform has none)."""
-    try:
-        import fcntl  # noqa: PLC0415 - POSIX only; reading a log needs no lock
-    except ModuleNotFoundError:
-        msg = f"{path}: writing an event log needs POSIX file locks (fcntl), not on {sys.platform}"
-        raise EventLogError(msg) from None
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        msg = f"{path}: another process is writing this log"
-        raise EventLogError(msg) from None
-
-
-def _kept_numbers(directory: str, base: str) -> list[int]:
-    pattern = re.compile(re.escape(base) + r"\.([1-9][0-9]*)")
-    return [int(match[1]) for name in os.listdir(directory) if (match := pattern.fullmatch(name))]
-
-
-def _last_kept(directory: str, base: str) -> int:
-    """The highest number a previous log of ``base`` is kept under; 0 for none."""
-    return max(_kept_numbers(directory, base), default=0)
-
-
-def _rotating_name(base: str) -> str:
-    return f".{base}.rotating"
-
-
-def _undo_interrupted_rotation(path: str) -> None:
-    """Remove what a crash in :meth:`EventLog.rotate` left: the new log, a second link."""
-    directory, base = os.path.split(os.path.abspath(path))
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(os.path.join(directory, _rotating_name(base)))
-    last = _last_kept(directory, base)
-    if last:
-        kept = os.path.join(directory, f"{base}.{last}")
-        if os.path.samefile(kept, path):  # linked, never renamed over: still the log itself
-            os.unlink(kept)
-
-
-def _sync_directory(directory: str) -> None:
-    descriptor = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _read_all(descriptor: int) -> bytes:
-    """The whole file, read without moving its offset (appends go to the end regardless)."""
-    chunks: list[bytes] = []
-    offset = 0
-    while chunk := os.pread(descriptor, 1 << 24, offset):
-        chunks.append(chunk)
-        offset += len(chunk)
-    return b"".join(chunks)
 
 
 def _now() -> datetime.datetime:

@@ -44,9 +44,7 @@ def watch(args: argparse.Namespace) -> int:
             raise UsageError("--rotate-at needs --log: it rotates the event log")
         if args.log is not None:
             try:
-                log = EventLog.open(
-                    args.log, SUB_STATES[args.scheduler], max_bytes=args.rotate_at
-                )
+                log = EventLog.open(args.log, SUB_STATES[args.scheduler], max_bytes=args.rotate_at)
             except (EventLogError, OSError) as exc:
                 raise UsageError(_log_error(args.log, exc)) from None
             stack.callback(log.close)
