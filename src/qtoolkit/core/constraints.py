@@ -11,11 +11,12 @@ msgspec checks only while decoding.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import msgspec
 
-__all__ = ["Count", "Int64", "Memory", "Seconds"]
+__all__ = ["Count", "Int64", "Memory", "Seconds", "count_from_text"]
 
 _MIN, _MAX = -(2**63), 2**63 - 1
 
@@ -36,3 +37,15 @@ Seconds = Annotated[
     int, msgspec.Meta(ge=0, le=_MAX, description="A duration in seconds; never negative.")
 ]
 """A time limit or a runtime."""
+
+
+_DIGITS = re.compile(r"\s*(\d+)\s*")
+
+
+def count_from_text(text: str) -> int | None:
+    """The integer ``text`` spells in decimal digits (spaces around allowed), else None.
+
+    For counts that arrive as text, from command lines (``nodes=2``) or configuration files.
+    """
+    match = _DIGITS.fullmatch(text)
+    return None if match is None else int(match.group(1))

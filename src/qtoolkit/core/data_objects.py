@@ -8,7 +8,7 @@ import os
 from typing import TYPE_CHECKING, Any, Generic
 
 from qtoolkit.core.base import QTKEnum, QTKObject
-from qtoolkit.core.constraints import Count, Int64, Memory, Seconds
+from qtoolkit.core.constraints import Count, Int64, Memory, Seconds, count_from_text
 from qtoolkit.core.exceptions import UnsupportedResourcesError
 from qtoolkit.core.filepath import FilePath
 from qtoolkit.core.placement import ProcessPlacement, as_placement, distribute
@@ -196,6 +196,16 @@ class QSubState(QTKEnum):
 # Fields that may be set on a QResources without a process placement.
 _PLACEMENT_FREE_FIELDS = frozenset({"job_name", "output_filepath", "error_filepath"})
 _PATH_FIELDS = ("output_filepath", "error_filepath")
+_COUNT_FIELDS = (
+    "memory_per_thread",
+    "nodes",
+    "processes",
+    "processes_per_node",
+    "threads_per_process",
+    "gpus_per_job",
+    "time_limit",
+    "njobs",
+)
 
 
 def _same_path(first: FilePath | None, second: FilePath | None) -> bool:
@@ -277,6 +287,7 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
     """Additional keyword arguments to be passed to the scheduler IO."""
 
     def __post_init__(self) -> None:
+        self._counts_from_text()
         # Decoders give members; Python callers may give a value, e.g. from a YAML file.
         self.process_placement = as_placement(self.process_placement)
         if self.process_placement is None:
@@ -294,6 +305,15 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
                 raise UnsupportedResourcesError(msg)
         if self.scheduler_kwargs is None:
             self.scheduler_kwargs = {}
+
+    def _counts_from_text(self) -> None:
+        # Callers building resources from ``key=value`` text pass counts as strings ("2"): hold
+        # the number, so that the placement rules, the scripts and the MSON document (which reads
+        # back only integers there) all see one. Other text is kept, as upstream keeps it.
+        for name in _COUNT_FIELDS:
+            value: object = getattr(self, name)
+            if isinstance(value, str) and (number := count_from_text(value)) is not None:
+                setattr(self, name, number)
 
     def _fields_needing_placement(self) -> list[str]:
         """Names of the fields set (truthy) that are only meaningful with a process placement."""
