@@ -8,6 +8,7 @@ script, and the MSON document it writes reads back.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -91,3 +92,43 @@ def test_other_text_is_kept_and_its_document_names_the_field(field: str, text: s
 def test_text_counts_still_need_a_placement_rule() -> None:
     with pytest.raises(UnsupportedResourcesError, match="nodes, processes are set"):
         from_text(processes="4", nodes="2")
+
+
+def test_upstream_document_with_text_counts_reads_as_numbers() -> None:
+    # What upstream's as_dict() wrote for QResources(nodes="1", processes_per_node="2"): the
+    # strings kept. A workflow database may hold such documents for jobs not yet submitted.
+    document: dict[str, Any] = {
+        "@module": "qtoolkit.core.data_objects",
+        "@class": "QResources",
+        "@version": "0.1.7",
+        "nodes": "1",
+        "processes_per_node": "2",
+        "time_limit": "600",
+        "memory_per_thread": "1000",
+        "process_placement": {
+            "@module": "qtoolkit.core.data_objects",
+            "@class": "ProcessPlacement",
+            "@version": "0.1.7",
+            "value": "EVENLY_DISTRIBUTED",
+        },
+    }
+    resources = QResources.from_dict(document)
+    counts = (resources.nodes, resources.processes_per_node, resources.time_limit)
+    assert counts == (1, 2, 600)
+    assert resources.memory_per_thread == 1000
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("nodes", "two", "Expected `int | null`, got `str`"),
+        ("time_limit", "1:00:00", "Expected `int | null`, got `str`"),
+        ("nodes", {"value": 1}, "expected a plain value, got a document"),
+    ],
+)
+def test_document_with_other_values_in_counts_is_refused_naming_the_field(
+    field: str, value: object, message: str
+) -> None:
+    document: dict[str, Any] = {"process_placement": "SCATTERED", field: value}
+    with pytest.raises(ValueError, match=rf"{re.escape(message)}.*\$\.{field}"):
+        QResources.from_dict(document)

@@ -8,7 +8,9 @@ classes defined in this process (:mod:`.registry`: this package's, and any subcl
 plus ``pathlib`` paths, which monty writes for ``Path`` values). No module named by a document is
 ever imported; a document naming a class nobody defined is an error. The fields then go through
 :func:`msgspec.convert`, so every value is validated and an error names its path
-(``$.info.cpus``). Fields missing from a document take their defaults. A field the class does not
+(``$.info.cpus``); a count written as decimal text (``"nodes": "2"``, as upstream stored a
+QResources built from a command line's strings) reads as its number. Fields missing from a
+document take their defaults. A field the class does not
 have is an error naming it, as upstream's ``from_dict`` refused it: nothing given is silently
 dropped, and a pydantic union such as ``QResources | dict`` keeps a dict of other keys as a dict.
 (The JSON and MessagePack decoders instead ignore unknown fields, for forward compatibility of
@@ -32,6 +34,7 @@ from typing import Any, TypeGuard, TypeVar, overload
 import msgspec
 
 from qtoolkit.core import registry
+from qtoolkit.core.constraints import Count, Memory, Seconds, count_from_text
 from qtoolkit.core.filepath import FILE_PATH_META
 from qtoolkit.core.mson_writer import as_dict, json_default
 
@@ -62,6 +65,13 @@ class _Plain:
 
 class _FilePath:
     """Marks a path field, whose value may be given as a pathlib document."""
+
+
+class _Count:
+    """Marks a count, memory or time field, whose value may be given as decimal text."""
+
+
+_COUNT_TYPES = (Count, Memory, Seconds)
 
 
 def mson_classes() -> Mapping[tuple[str, str], type]:
@@ -206,10 +216,10 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
         elif kind is _Plain and _is_sequence(value, tuples=False):
             plain[name] = _plain_items(list(value), field_path)
         elif not _is_mapping(value):
-            plain[name] = value
+            plain[name] = _number_of(value) if kind is _Count else value
         elif kind is _FilePath and _is_path_document(value):
             plain[name] = _path_string(value, field_path)
-        elif kind in (_Plain, _FilePath):
+        elif kind in (_Plain, _FilePath, _Count):
             raise _invalid(field_path, "expected a plain value, got a document")
         elif issubclass(kind, enum.Enum):
             enum_class = _document_class(value, kind, field_path)
@@ -222,6 +232,12 @@ def _plain_fields(document: Mapping[str, Any], cls: type[Any], path: str) -> dic
             nested = _document_class(value, kind, field_path) if _is_document(value) else kind
             plain[name] = _plain_fields(value, nested, field_path)
     return plain
+
+
+def _number_of(value: object) -> object:
+    """A count written as decimal text as its number; anything else as is, for msgspec to judge."""
+    number = count_from_text(value) if isinstance(value, str) else None
+    return value if number is None else number
 
 
 def _plain_items(items: list[Any], path: str) -> list[Any]:
@@ -404,6 +420,8 @@ def _kind_of(annotation: Any) -> type[Any]:
             return origin  # a change's QJob[SubStateT] is read as a QJob
         if FILE_PATH_META in getattr(arg, "__metadata__", ()):
             return _FilePath
+        if arg in _COUNT_TYPES:
+            return _Count
         if isinstance(arg, TypeVar):
             arg = arg.__bound__  # noqa: PLW2901 - QJob's sub-state TypeVar stands for its bound
         if isinstance(arg, type) and issubclass(arg, (enum.Enum, msgspec.Struct)):
