@@ -265,13 +265,18 @@ def _convert(value: Any, target: Any, path: str) -> Any:
     try:
         return msgspec.convert(value, type=target)
     except msgspec.ValidationError as exc:
+        # placement imports the base classes, which import this module.
+        from qtoolkit.core.placement import explain_placement_error  # noqa: PLC0415
+
         # msgspec names paths from the value it was given; prefix where that value sits.
         message = str(exc)
         head, sep, inner = message.rpartition(" - at `$")
         if sep and path == "$":
-            raise
-        raise msgspec.ValidationError(
-            f"{head} - at `{path}{inner}" if sep else f"{message} - at `{path}`"
+            raise explain_placement_error(exc) from None
+        raise explain_placement_error(
+            msgspec.ValidationError(
+                f"{head} - at `{path}{inner}" if sep else f"{message} - at `{path}`"
+            )
         ) from None
 
 
