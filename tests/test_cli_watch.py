@@ -113,15 +113,17 @@ def words(line: str) -> list[str]:
     return line.split()[1:]
 
 
+# Two jobs wait, then 7 runs.
+FIRST_POLLS = [
+    [job("7", SlurmState.PENDING), job("8", SlurmState.PENDING)],
+    [job("7", SlurmState.RUNNING), job("8", SlurmState.PENDING)],
+]
+
+
 def test_watch_prints_each_change_and_logs_it(
     fake_slurm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    listings(
-        fake_slurm,
-        [job("7", SlurmState.PENDING), job("8", SlurmState.PENDING)],
-        [job("7", SlurmState.RUNNING), job("8", SlurmState.PENDING)],
-        [job("8", SlurmState.RUNNING, 12)],
-    )
+    listings(fake_slurm, *FIRST_POLLS, [job("8", SlurmState.RUNNING, 12)])
     (fake_slurm / "finished.txt").write_text("7|COMPLETED|0:0|ada|chem|debug|30|1|2|60|relax-7\n")
     log = tmp_path / "events.ndjson"
     argv = ["--scheduler", "slurm", "--interval", "0.01", "--polls", "3", "--log", str(log)]
@@ -205,12 +207,7 @@ def test_the_interval_is_checked(capsys: pytest.CaptureFixture[str], interval: s
 def test_rotate_at_keeps_each_full_log_and_says_so(
     fake_slurm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    listings(
-        fake_slurm,
-        [job("7", SlurmState.PENDING), job("8", SlurmState.PENDING)],
-        [job("7", SlurmState.RUNNING), job("8", SlurmState.PENDING)],
-        [job("7", SlurmState.RUNNING), job("8", SlurmState.PENDING)],
-    )
+    listings(fake_slurm, *FIRST_POLLS, FIRST_POLLS[-1])
     log = tmp_path / "events.ndjson"
     argv = ["--scheduler", "slurm", "--interval", "0.01", "--polls", "3", "--log", str(log)]
     # One byte: every poll with changes passes it (the third saw none).

@@ -10,8 +10,9 @@ import pytest
 
 from qtoolkit import QResources
 from qtoolkit.core import codecs
-from qtoolkit.core.data_objects import ProcessPlacement
+from qtoolkit.core.data_objects import ProcessPlacement, QJob
 from qtoolkit.core.exceptions import UnsupportedResourcesError
+from qtoolkit.io import SlurmState
 
 # Counts each placement accepts, so that every path builds valid resources.
 _COUNTS: dict[ProcessPlacement, dict[str, int]] = {
@@ -82,16 +83,61 @@ def test_any_other_value_is_refused_naming_it_and_the_valid_ones(value: Any) -> 
         untyped.scattered(processes=2, process_placement=value)
 
 
-def test_decoders_name_the_refused_value_and_its_path() -> None:
-    with pytest.raises(
-        msgspec.ValidationError,
-        match=r"Invalid enum value 'No placement' - at `\$.process_placement`",
-    ):
-        codecs.decode(b'{"process_placement": "No placement"}', type=QResources)
-    with pytest.raises(msgspec.ValidationError, match=r"at `\$.process_placement`"):
-        QResources.from_dict({"process_placement": "No placement"})
-    with pytest.raises(pydantic.ValidationError, match="No placement"):
+@pytest.mark.parametrize(
+    ("decode", "path"),
+    [
+        (lambda: codecs.decode(b'{"process_placement": "No placement"}', type=QResources), "$"),
+        (
+            lambda: codecs.decode(
+                msgspec.msgpack.encode([{}, {"process_placement": "No placement"}]),
+                type=list[QResources],
+                format="msgpack",
+            ),
+            "$[1]",
+        ),
+        (
+            lambda: codecs.from_builtins({"process_placement": "No placement"}, type=QResources),
+            "$",
+        ),
+        (lambda: QResources.from_dict({"process_placement": "No placement"}), "$"),
+        (
+            lambda: QResources.from_dict(
+                {
+                    "@module": "qtoolkit.core.data_objects",
+                    "@class": "QResources",
+                    "process_placement": "No placement",
+                }
+            ),
+            "$",
+        ),
+    ],
+)
+def test_decoders_name_the_refused_value_the_valid_ones_and_the_path(
+    decode: Any, path: str
+) -> None:
+    # Both the error decoders raise and the one construction raises.
+    with pytest.raises(msgspec.ValidationError) as raised:
+        decode()
+    assert isinstance(raised.value, UnsupportedResourcesError)
+    assert str(raised.value) == (
+        f"process_placement 'No placement' is not one of {_VALID} (in any letter case)"
+        f" - at `{path}.process_placement`"
+    )
+
+
+def test_other_enum_errors_are_left_as_msgspec_words_them() -> None:
+    with pytest.raises(msgspec.ValidationError) as raised:
+        codecs.decode(b'{"state": "SOON"}', type=QJob[SlurmState])
+    assert str(raised.value) == "Invalid enum value 'SOON' - at `$.state`"
+    assert not isinstance(raised.value, UnsupportedResourcesError)
+
+
+def test_pydantic_names_the_valid_placements_at_the_field() -> None:
+    with pytest.raises(pydantic.ValidationError) as raised:
         Model.model_validate({"resources": {"process_placement": "No placement"}})
+    (error,) = raised.value.errors()
+    assert error["loc"] == ("resources", "process_placement")
+    assert _VALID in error["msg"]
 
 
 def test_a_placement_assigned_after_construction_is_read_or_refused() -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 import msgspec
 
 from qtoolkit.core.filepath import encode_path
+from qtoolkit.core.placement import explain_placement_error
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -119,9 +120,12 @@ class Decoder(Generic[T]):
 
 
 def _at_root(error: msgspec.ValidationError) -> msgspec.ValidationError:
-    """``error``, or when it names no path (a top-level value) the same error at `$`."""
+    """``error``, or when it names no path (a top-level value) the same error at `$`.
+
+    An invalid placement's error also names the valid values.
+    """
     if " - at `" in str(error):
-        return error
+        return explain_placement_error(error)
     return msgspec.ValidationError(f"{error} - at `$`")
 
 

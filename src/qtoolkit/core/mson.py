@@ -10,9 +10,9 @@ ever imported; a document naming a class nobody defined is an error. The fields 
 :func:`msgspec.convert`, so every value is validated and an error names its path
 (``$.info.cpus``); a count written as decimal text (``"nodes": "2"``, as upstream stored a
 QResources built from a command line's strings) reads as its number. Fields missing from a
-document take their defaults. A field the class does not
-have is an error naming it, as upstream's ``from_dict`` refused it: nothing given is silently
-dropped, and a pydantic union such as ``QResources | dict`` keeps a dict of other keys as a dict.
+document take their defaults. A field the class does not have is an error naming it, as
+upstream's ``from_dict`` refused it: nothing given is silently dropped, and a pydantic union such
+as ``QResources | dict`` keeps a dict of other keys as a dict.
 (The JSON and MessagePack decoders instead ignore unknown fields, for forward compatibility of
 stored payloads; see ``tests/data/wire/POLICY.md``.)
 
@@ -281,13 +281,18 @@ def _convert(value: Any, target: Any, path: str) -> Any:
     try:
         return msgspec.convert(value, type=target)
     except msgspec.ValidationError as exc:
+        # placement imports the base classes, which import this module.
+        from qtoolkit.core.placement import explain_placement_error  # noqa: PLC0415
+
         # msgspec names paths from the value it was given; prefix where that value sits.
         message = str(exc)
         head, sep, inner = message.rpartition(" - at `$")
         if sep and path == "$":
-            raise
-        raise msgspec.ValidationError(
-            f"{head} - at `{path}{inner}" if sep else f"{message} - at `{path}`"
+            raise explain_placement_error(exc) from None
+        raise explain_placement_error(
+            msgspec.ValidationError(
+                f"{head} - at `{path}{inner}" if sep else f"{message} - at `{path}`"
+            )
         ) from None
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from qtoolkit.core.base import QTKEnum
 from qtoolkit.core.exceptions import UnsupportedResourcesError
@@ -10,7 +13,13 @@ from qtoolkit.core.exceptions import UnsupportedResourcesError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["ProcessPlacement", "as_placement", "distribute"]
+__all__ = [
+    "InvalidPlacementError",
+    "ProcessPlacement",
+    "as_placement",
+    "distribute",
+    "explain_placement_error",
+]
 
 
 class ProcessPlacement(QTKEnum):
@@ -37,9 +46,32 @@ class ProcessPlacement(QTKEnum):
             for member in cls:
                 if member.value == value.upper():
                     return member
-        valid = ", ".join(member.value for member in cls)
-        msg = f"process_placement {value!r} is not one of {valid} (in any letter case)"
-        raise UnsupportedResourcesError(msg)
+        raise UnsupportedResourcesError(_refusal(repr(value)))
+
+
+def _refusal(value: str) -> str:
+    valid = ", ".join(member.value for member in ProcessPlacement)
+    return f"process_placement {value} is not one of {valid} (in any letter case)"
+
+
+class InvalidPlacementError(msgspec.ValidationError, UnsupportedResourcesError):
+    """A decoder's error for a ``process_placement`` that names no member.
+
+    A ``msgspec.ValidationError`` naming the path, as decoders raise, and an
+    :class:`UnsupportedResourcesError` naming the valid values, as construction raises.
+    """
+
+
+# msgspec reports the error of ProcessPlacement._missing_ as its own, without the valid values.
+_INVALID_PLACEMENT = re.compile(r"Invalid enum value (.+) - at `([^`]*\.process_placement)`")
+
+
+def explain_placement_error(error: msgspec.ValidationError) -> msgspec.ValidationError:
+    """``error``, or for a placement no member names the error naming the valid values."""
+    match = _INVALID_PLACEMENT.fullmatch(str(error))
+    if match is None:
+        return error
+    return InvalidPlacementError(f"{_refusal(match[1])} - at `{match[2]}`")
 
 
 def as_placement(value: object) -> ProcessPlacement | None:
