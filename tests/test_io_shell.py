@@ -16,22 +16,37 @@ HEADER = "    PID USER         ELAPSED S COMMAND\n"
 
 def test_commands() -> None:
     io = ShellIO()
-    assert io.get_submit_cmd("run.sh") == "nohup bash run.sh > stdout 2> stderr & echo $!"
+    assert io.get_submit_cmd("run.sh") == (
+        "nohup $(command -v setsid) bash run.sh > stdout 2> stderr & echo $!"
+    )
     assert ShellIO(blocking=True).get_submit_cmd("run.sh") == "bash run.sh > stdout 2> stderr"
     assert ShellIO(stdout_path="my out", stderr_path="$(id)").get_submit_cmd("a b.sh") == (
-        "nohup bash 'a b.sh' > 'my out' 2> '$(id)' & echo $!"
+        "nohup $(command -v setsid) bash 'a b.sh' > 'my out' 2> '$(id)' & echo $!"
     )
     assert io.get_jobs_list_cmd([12, "13"], None) == "ps -o pid,user,etime,state,comm -p 12,13"
     assert ShellIO(username_maxchars=32).get_jobs_list_cmd(None, "bob smith") == (
         "ps -o pid,user:32,etime,state,comm -U 'bob smith'"
     )
     assert io.get_job_cmd(7) == "ps -o pid,user,etime,state,comm -p 7"
-    assert io.get_cancel_cmd(QJob(job_id="7")) == "kill -9 7"
+    # The job's process group, or the process alone when it leads no group.
+    assert io.get_cancel_cmd(QJob(job_id="7")) == "kill -9 -7 2>/dev/null || kill -9 7"
     for bad in ("0", "-1", "1;id", "abc"):
         with pytest.raises(InvalidJobIDError, match="invalid for this scheduler"):
             io.get_cancel_cmd(bad)
     with pytest.raises(ValueError, match="Cannot query by user and job"):
         io.get_jobs_list_cmd(["1"], "bob")
+
+
+def test_a_subclass_may_kill_the_process_alone() -> None:
+    class ProcessOnly(ShellIO):
+        CANCEL_GROUP_CMD = None
+
+    class Terminate(ShellIO):
+        CANCEL_CMD = "kill -TERM"
+        CANCEL_GROUP_CMD = "kill -TERM"
+
+    assert ProcessOnly().get_cancel_cmd(7) == "kill -9 7"
+    assert Terminate().get_cancel_cmd("12") == "kill -TERM -12 2>/dev/null || kill -TERM 12"
 
 
 @pytest.mark.parametrize("width", [0, -1, "32", 2.5, True])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -41,6 +43,15 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
 @pytest.fixture
 def manager() -> QueueManager[ShellState]:
     return QueueManager(ShellIO())
+
+
+def gone(pid: str) -> bool:
+    """Whether ``pid`` no longer runs (ended, or a zombie waiting for its parent)."""
+    # ps exits 1 when it lists nothing.
+    state = subprocess.run(
+        ["ps", "-o", "stat=", "-p", pid], check=False, capture_output=True, text=True
+    )
+    return state.stdout.strip()[:1] in ("", "Z")
 
 
 @pytest.fixture
@@ -178,6 +189,38 @@ def test_submit_reports_a_directory_it_cannot_create(
     (tmp_path / "file").write_text("")
     with pytest.raises(RuntimeError, match="failed to create directory"):
         manager.submit("true", work_dir=tmp_path / "file" / "sub", create_submit_dir=True)
+
+
+def test_cancel_ends_every_process_the_job_started(
+    manager: QueueManager[ShellState], tmp_path: Path
+) -> None:
+    result = manager.submit(
+        ["sleep 60 & echo $! > child.pid", "sleep 61 & echo $! >> child.pid", "wait"],
+        work_dir=tmp_path,
+    )
+    job_id = str(result.job_id)
+    pids = tmp_path / "child.pid"
+    wait_for(lambda: pids.exists() and len(pids.read_text().split()) == 2, "the children")
+    children = pids.read_text().split()
+    # The job leads a process group of its own, holding its children.
+    groups = subprocess.run(
+        ["ps", "-o", "pgid=", "-p", ",".join([job_id, *children])],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert groups.stdout.split() == [job_id] * 3
+    assert manager.cancel(job_id).status == CancelStatus.SUCCESSFUL
+    wait_for(lambda: all(map(gone, [job_id, *children])), "every process of the job to end")
+
+
+def test_cancel_kills_a_process_leading_no_group_alone() -> None:
+    # As a job started by an older release, or where setsid is missing: in this test's group.
+    with subprocess.Popen(["sleep", "60"]) as process:
+        assert os.getpgid(process.pid) != process.pid
+        result = QueueManager(ShellIO()).cancel(process.pid)
+        assert (result.status, result.exit_code) == (CancelStatus.SUCCESSFUL, 0)
+        assert process.wait(timeout=20) == -signal.SIGKILL
 
 
 def test_a_zombie_is_listed_as_done_and_its_fate_is_finished(

@@ -72,12 +72,19 @@ class ShellIO(BaseSchedulerIO[ShellState]):
     ``ps`` on Linux cuts user names longer than its column (7-8 characters) and marks them with a
     ``+``: ``username_maxchars`` widens the column (``user:NN``; not accepted by macOS's ``ps``,
     which never cuts), and ``ps_username_strict`` makes a cut name an error.
+
+    A job started in the background runs in a process group of its own (with ``setsid`` where
+    the host has it), so that cancelling it kills every process it started, not only its shell.
     """
 
     header_template: str
     header_template_file: str | None = "shell"
 
     CANCEL_CMD: str | None = "kill -9"
+
+    CANCEL_GROUP_CMD: str | None = "kill -9"
+    """Kills a job's process group, given as ``-<pid>`` right after the signal option (which
+    must be there: ``kill -<pid>`` would read the pid as a signal); None kills the process only."""
 
     job_id_regex: str | None = r"^[1-9]\d*$"
 
@@ -138,8 +145,24 @@ class ShellIO(BaseSchedulerIO[ShellState]):
         )
         if not self.blocking:
             # nohup and redirected outputs let the process outlive a remote session (fabric).
-            command = f"nohup {command} & echo $!"
+            # setsid makes it the leader of its own process group (a background child of a
+            # shell without job control is no group leader, so setsid runs it without forking
+            # and $! stays its pid); where setsid is missing the word expands to nothing.
+            command = f"nohup $(command -v setsid) {command} & echo $!"
         return command
+
+    def get_cancel_cmd(self, job: QJob[Any] | int | str) -> str:
+        """Kill the job's process group, or its process alone when it leads no group.
+
+        A job submitted without a group of its own (by an older release, or where ``setsid`` is
+        missing) is killed as before; the exit status and error are those of that ``kill``.
+        """
+        kill_process = super().get_cancel_cmd(job)  # checks the id, then quotes it
+        if self.CANCEL_GROUP_CMD is None:
+            return kill_process
+        quoted_id = kill_process.removeprefix(f"{self.CANCEL_CMD} ")
+        # No "--" before the negative id: dash's kill refuses it after -9.
+        return f"{self.CANCEL_GROUP_CMD} -{quoted_id} 2>/dev/null || {kill_process}"
 
     def _get_job_cmd(self, job_id: str) -> str:
         return self._get_jobs_list_cmd(job_ids=[job_id])
