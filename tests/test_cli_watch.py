@@ -344,6 +344,9 @@ def test_watch_draws_the_live_table_on_a_terminal(
 ) -> None:
     listings(fake_slurm, [job("7", SlurmState.PENDING)], [job("7", SlurmState.RUNNING)])
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    # rich sizes the table from these when set: a narrow terminal's would wrap the title.
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("LINES", "40")
     status, lines, _ = run(capsys, "--scheduler", "slurm", "--interval", "0.01", "--polls", "2")
     assert status == 0
     text = "\n".join(lines)
