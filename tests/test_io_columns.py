@@ -85,6 +85,17 @@ def test_conversion_errors_name_the_first_line_holding_the_value() -> None:
     assert (error.line, str(error)) == (7, "line 7: cannot read f 'v': bad")
 
 
+@pytest.mark.parametrize("bad", [["x", "y"], ["y", "x"], ["b", "a", "c"], ["zz", "z", "zzz", "a"]])
+def test_of_several_bad_values_the_earliest_line_is_named(bad: list[str]) -> None:
+    # The distinct values are converted from a set, whose order follows salted string hashes.
+    clocks = [value for one in bad for value in ("1:00", one)]
+    with pytest.raises(OutputParsingError, match=rf"^line 3: cannot read t '{bad[0]}'"):
+        clock_seconds(clocks, slurm_seconds, field="t", first_line=2)
+    numbers = [value for one in bad for value in ("7", one, one)]
+    with pytest.raises(OutputParsingError, match=rf"^line 8: cannot read n '{bad[0]}'"):
+        convert_column(numbers, int, field="n", lines=list(range(7, 7 + len(numbers))))
+
+
 def test_memo_table_converts_each_key_once() -> None:
     seen: list[str] = []
 

@@ -22,7 +22,7 @@ from qtoolkit.core.data_objects import QJob, QJobInfo, QSubState
 from qtoolkit.core.exceptions import OutputParsingError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
     from qtoolkit.core.data_objects import QState
 
@@ -221,7 +221,7 @@ class ClockReader:
 
 
 def _convert_each(
-    values: Iterable[str],
+    values: Collection[str],
     convert: Callable[[str], T],
     *,
     column: Sequence[str],
@@ -234,15 +234,42 @@ def _convert_each(
         try:
             table[value] = convert(value)
         except (ValueError, OutputParsingError) as exc:
+            failed, error, index = _earliest_failure(
+                value, exc, values=values, converted=table, convert=convert, column=column
+            )
             raise parsing_error(
-                str(exc) or "not a valid value",
+                str(error) or "not a valid value",
                 field=field,
-                value=value,
-                index=column.index(value),
+                value=failed,
+                index=index,
                 first_line=first_line,
                 lines=lines,
-            ) from exc
+            ) from error
     return table
+
+
+def _earliest_failure(
+    value: str,
+    error: Exception,
+    *,
+    values: Collection[str],
+    converted: Mapping[str, object],
+    convert: Callable[[str], object],
+    column: Sequence[str],
+) -> tuple[str, Exception, int]:
+    """The value of ``values`` on the earliest row of ``column`` that fails, its error and row.
+
+    ``value`` failed, but a set's order changes from run to run (string hashes are salted): the
+    same output must always be reported at the same line, the first one that cannot be read.
+    """
+    index = column.index(value)
+    for earlier_index, earlier in enumerate(column[:index]):
+        if earlier in values and earlier not in converted:
+            try:
+                convert(earlier)
+            except (ValueError, OutputParsingError) as earlier_error:
+                return earlier, earlier_error, earlier_index
+    return value, error, index
 
 
 _JOB_FIELDS = QJob.__struct_fields__
