@@ -403,37 +403,47 @@ def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
 
 
-@pytest.fixture(scope="module")
-def large_ndjson(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A snapshot big enough to take a while to convert."""
-    source = tmp_path_factory.mktemp("large") / "in.ndjson"
-    with source.open("wb") as stream:
-        write_ndjson(generate_snapshot(200_000), stream)
-    return source
-
-
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 def test_terminated_conversion_leaves_no_partial_file(
-    tmp_path: Path, large_ndjson: Path, signum: int, status: int
+    tmp_path: Path, signum: int, status: int
 ) -> None:
     # Not measured by coverage: a signal raised inside coverage's own tracing code can leave one
     # of its locks held and hang its save at exit (seen on Python 3.10).
     unmeasured = {
         k: v for k, v in clean_environment().items() if not k.startswith("COVERAGE_PROCESS")
     }
-    argv = ["convert", str(large_ndjson), str(tmp_path / "out.json"), *SLURM]
-    process = _run(argv, env=unmeasured)
+    lines = io.BytesIO()
+    write_ndjson(generate_snapshot(2_000), lines)
+    # The input is a pipe this test holds open: the conversion cannot end before the signal,
+    # however long the test itself is kept off the processor.
+    argv = ["convert", "-", str(tmp_path / "out.json"), "--from", "ndjson", *SLURM]
+    command = [*QTK, *argv]
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=unmeasured,
+    )
+    assert process.stdin is not None
     try:
+        process.stdin.write(lines.getvalue())
+        process.stdin.flush()
+        deadline = time.monotonic() + 120
         while not os.listdir(tmp_path):
             assert process.poll() is None, "the conversion ended before it could be terminated"
+            assert time.monotonic() < deadline, "no temporary file appeared"
             time.sleep(0.01)
         assert os.listdir(tmp_path)[0].startswith(".out.json.")
         process.send_signal(signum)
-        process.communicate(timeout=120)
+        process.wait(timeout=120)  # standard input stays open until qtk has ended
     finally:
         if process.poll() is None:
             process.kill()
-            process.communicate()
+            process.wait()
+        process.stdin.close()
+        assert process.stderr is not None
+        process.stderr.close()
     assert process.returncode == status
     assert os.listdir(tmp_path) == []
 
@@ -441,13 +451,16 @@ def test_terminated_conversion_leaves_no_partial_file(
 def test_signals_wait_while_a_temporary_file_is_created() -> None:
     received: list[int] = []
     previous = signal.signal(signal.SIGHUP, lambda signum, _: received.append(signum))
+    # Sent to this thread, the one creating the file, as qtk's only thread is: a signal sent to
+    # the whole process may land on any thread left running by an earlier test (rich's refresh
+    # thread outlives its progress bar for a moment), which does not hold it.
+    main_thread = threading.get_ident()
     try:
         with output._signals_held():
-            os.kill(os.getpid(), signal.SIGHUP)
-            time.sleep(0.05)
+            signal.pthread_kill(main_thread, signal.SIGHUP)
+            assert signal.SIGHUP in signal.sigpending()
             assert received == []  # held: no handler may interrupt the creation
-        time.sleep(0.05)
-        assert received == [signal.SIGHUP]  # delivered once the file has its name
+        assert received == [signal.SIGHUP]  # delivered as the block ends, the file named
     finally:
         signal.signal(signal.SIGHUP, previous)
 

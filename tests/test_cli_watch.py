@@ -302,8 +302,11 @@ def test_watch_the_shell_scheduler_s_real_processes(
 
 WATCHER = textwrap.dedent(
     """
-    import sys
+    import signal, sys
     from qtoolkit.cli import main
+    # Ctrl-C raises KeyboardInterrupt, as in a terminal, even when the tests run where SIGINT is
+    # ignored (a background job of a shell): Python then leaves it ignored, and so would qtk.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.exit(main(sys.argv[1:]))
     """
 )
@@ -313,18 +316,22 @@ WATCHER = textwrap.dedent(
 def test_ctrl_c_stops_cleanly(tmp_path: Path, signum: int, status: int) -> None:
     log = tmp_path / "events.ndjson"
     argv = ["watch", "--scheduler", "shell", "--user", _me(), "--interval", "0.2"]
-    watcher = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", WATCHER, *argv, "--log", str(log)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    assert watcher.stdout is not None
-    assert watcher.stdout.readline().startswith("watching shell")
-    watcher.stdout.readline()  # the first poll has been shown: the watch is under way
-    time.sleep(0.3)
-    watcher.send_signal(signum)
-    _, err = watcher.communicate(timeout=30)
+    ) as watcher:
+        try:
+            assert watcher.stdout is not None
+            assert watcher.stdout.readline().startswith("watching shell")
+            watcher.stdout.readline()  # the first poll has been shown: the watch is under way
+            time.sleep(0.3)
+            watcher.send_signal(signum)
+            _, err = watcher.communicate(timeout=30)
+        finally:
+            if watcher.poll() is None:  # a watcher that did not stop must not outlive the test
+                watcher.kill()
     assert watcher.returncode == status
     assert "Traceback" not in err
     assert err == ""
@@ -391,6 +398,9 @@ def test_watch_draws_the_live_table_on_a_terminal(
 ) -> None:
     listings(fake_slurm, [job("7", SlurmState.PENDING)], [job("7", SlurmState.RUNNING)])
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    # rich sizes the table from these when set: a narrow terminal's would wrap the title.
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("LINES", "40")
     status, lines, _ = run(capsys, "--scheduler", "slurm", "--interval", "0.01", "--polls", "2")
     assert status == 0
     text = "\n".join(lines)

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qtoolkit.core.exceptions import OutputParsingError
+from qtoolkit.io import columns
 from qtoolkit.io.columns import (
     CLOCKS,
     ClockReader,
@@ -84,6 +85,17 @@ def test_conversion_errors_name_the_first_line_holding_the_value() -> None:
     assert (error.line, str(error)) == (7, "line 7: cannot read f 'v': bad")
 
 
+@pytest.mark.parametrize("bad", [["x", "y"], ["y", "x"], ["b", "a", "c"], ["zz", "z", "zzz", "a"]])
+def test_of_several_bad_values_the_earliest_line_is_named(bad: list[str]) -> None:
+    # The distinct values are converted from a set, whose order follows salted string hashes.
+    clocks = [value for one in bad for value in ("1:00", one)]
+    with pytest.raises(OutputParsingError, match=rf"^line 3: cannot read t '{bad[0]}'"):
+        clock_seconds(clocks, slurm_seconds, field="t", first_line=2)
+    numbers = [value for one in bad for value in ("7", one, one)]
+    with pytest.raises(OutputParsingError, match=rf"^line 8: cannot read n '{bad[0]}'"):
+        convert_column(numbers, int, field="n", lines=list(range(7, 7 + len(numbers))))
+
+
 def test_memo_table_converts_each_key_once() -> None:
     seen: list[str] = []
 
@@ -118,3 +130,26 @@ def test_clock_tables_start_over_past_their_limit() -> None:
     # The parsers share one reader, so a poll finds the tables of the last one.
     assert CLOCKS.seconds(["1:00:00"], slurm_seconds, field="t") == [3600]
     assert "00:00" in CLOCKS.tails
+
+
+def test_tables_started_over_while_a_column_is_read_keep_it_right(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Parsers in two threads share CLOCKS: one may start the tables over mid-column of another."""
+    reader = ClockReader(limit=2)
+    unlimited: list[str] = []
+
+    def limitless(value: str) -> None:
+        unlimited.append(value)
+
+    assert reader.seconds(["UNLIMITED"], limitless, field="t") == [None]  # now in the tables
+    real_tail_seconds = columns._tail_seconds
+
+    def tail_seconds(tail: str) -> int:
+        if tail == "0:07":  # as if another thread's column came in while this one is read
+            assert reader.seconds(["0:01"], slurm_seconds, field="t") == [1]
+        return real_tail_seconds(tail)
+
+    monkeypatch.setattr(columns, "_tail_seconds", tail_seconds)
+    assert reader.seconds(["UNLIMITED", "0:07"], limitless, field="t") == [None, 7]
+    assert unlimited == ["UNLIMITED", "UNLIMITED"]

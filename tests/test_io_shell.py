@@ -125,6 +125,15 @@ def test_truncated_user_names_fail_only_when_strict() -> None:
     assert isinstance(info.value, RuntimeError)
 
 
+def test_of_several_truncated_user_names_the_earliest_line_is_named() -> None:
+    # The names are looked at as a set, whose order follows salted string hashes.
+    users = ["verylon+", "anotherl+", "alice", "zzzzzzz+", "verylon+"]
+    text = HEADER + "".join(f"  {n} {user} 00:01 S sh\n" for n, user in enumerate(users, 1))
+    strict = ShellIO(ps_username_strict=True)
+    with pytest.raises(TruncatedUsernameError, match=r"^line 2: .* 'verylon\+'$"):
+        strict.parse_jobs_list_output(0, text, "")
+
+
 def test_large_listings_match_a_plain_reading() -> None:
     text = ps_listing(20_000, seed=3)
     jobs = ShellIO().parse_jobs_list_output(0, text.encode(), b"")

@@ -40,6 +40,14 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
     pytest.fail(f"timed out waiting for {what}")
 
 
+def text_of(path: Path) -> str:
+    """The text of ``path``; empty while the background shell has not created it yet."""
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return ""
+
+
 @pytest.fixture
 def manager() -> QueueManager[ShellState]:
     return QueueManager(ShellIO())
@@ -155,7 +163,15 @@ def test_submit_list_get_cancel_a_real_process(
     assert job_id.isdigit()
     script = (work_dir / "submit.script").read_text()
     assert script.endswith(f"cd {shlex.quote(str(work_dir))}\necho started\nexec sleep 60")
-    wait_for(lambda: (work_dir / "stdout").read_text() == "sleeper\nstarted\n", "the job's output")
+    wait_for(lambda: text_of(work_dir / "stdout") == "sleeper\nstarted\n", "the job's output")
+    # bash echoes 'started' before it execs sleep, and sleep runs a moment before it sleeps.
+    wait_for(
+        lambda: (
+            [(job.name, job.sub_state) for job in manager.get_jobs_list([job_id])]
+            == [("sleep", ShellState.INTERRUPTIBLE_SLEEP)]
+        ),
+        "the job to be sleep, sleeping",
+    )
 
     [listed] = manager.get_jobs_list([job_id])
     assert (listed.job_id, listed.name, listed.state) == (job_id, "sleep", QState.RUNNING)

@@ -131,6 +131,11 @@ def test_queue_manager_runs_background_processes_over_ssh(
     fate = manager.get_job_fate(job_id)
     assert isinstance(fate, InQueue)
     assert fate.job.state == QState.RUNNING
+    # Cancelled before it has echoed (a loaded machine), the job would leave no output.
+    deadline = time.monotonic() + TIMEOUT
+    while not (work_dir / "stdout").exists() or (work_dir / "stdout").read_text() != "hi\n":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
     assert manager.cancel(job_id).status == CancelStatus.SUCCESSFUL
     deadline = time.monotonic() + TIMEOUT
     while manager.get_job(job_id) is not None:

@@ -21,7 +21,12 @@ if TYPE_CHECKING:
     from qtoolkit.core.data_objects import QJob, QState
 
 TIMEOUT = 120.0
-_MAIN = "import sys; from qtoolkit.cli import main; sys.exit(main(sys.argv[1:]))"
+# Ctrl-C raises KeyboardInterrupt, as in a terminal, even when the tests run where SIGINT is
+# ignored (a background job of a shell, which the watcher would inherit).
+_MAIN = (
+    "import signal, sys; from qtoolkit.cli import main; "
+    "signal.signal(signal.SIGINT, signal.default_int_handler); sys.exit(main(sys.argv[1:]))"
+)
 
 
 @dataclass

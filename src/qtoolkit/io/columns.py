@@ -22,7 +22,7 @@ from qtoolkit.core.data_objects import QJob, QJobInfo, QSubState
 from qtoolkit.core.exceptions import OutputParsingError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
     from qtoolkit.core.data_objects import QState
 
@@ -126,17 +126,14 @@ def _head_seconds(head: str) -> int:
     return 0 if short_hours is None else int(short_hours) * 3600
 
 
-class ClockReader:
-    """Reads columns of clock strings; its tables persist from one column (chunk) to the next.
+class _ClockTables:
+    """The converted heads and tails of clock strings, and whether any of them is irregular."""
 
-    :data:`CLOCKS`, shared by the parsers, keeps them from one poll to the next too. A table that
-    grows past ``limit`` entries (only odd input can: there are 3,600 regular tails) starts over.
-    """
+    __slots__ = ("heads", "irregular", "tails")
 
-    def __init__(self, limit: int = 100_000) -> None:
+    def __init__(self) -> None:
         self.tails: MemoTable[int] = MemoTable(self._tail)
         self.heads: MemoTable[int] = MemoTable(self._head)
-        self.limit: int = limit
         # Whether the tables hold an entry that is no clock part: while they do not, no sum can
         # be negative and a column needs no second look. Only ever set (threads may share it).
         self.irregular: bool = False
@@ -152,6 +149,33 @@ class ClockReader:
         if seconds < 0:
             self.irregular = True
         return seconds
+
+
+class ClockReader:
+    """Reads columns of clock strings; its tables persist from one column (chunk) to the next.
+
+    :data:`CLOCKS`, shared by the parsers, keeps them from one poll to the next too. A table that
+    grows past ``limit`` entries (only odd input can: there are 3,600 regular tails) starts over.
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self.limit: int = limit
+        self._tables = _ClockTables()
+
+    @property
+    def tails(self) -> MemoTable[int]:
+        """The seconds of each tail (the last five characters) converted so far."""
+        return self._tables.tails
+
+    @property
+    def heads(self) -> MemoTable[int]:
+        """The seconds of each head (what precedes the tail) converted so far."""
+        return self._tables.heads
+
+    @property
+    def irregular(self) -> bool:
+        """Whether a head or tail converted so far is no clock part."""
+        return self._tables.irregular
 
     def seconds(
         self,
@@ -170,16 +194,17 @@ class ClockReader:
         ``convert``, once per distinct value, and its errors become an
         :class:`OutputParsingError` as in :func:`convert_column`.
         """
-        if len(self.heads) + len(self.tails) > self.limit:
-            self.heads.clear()
-            self.tails.clear()
-            self.irregular = False
-        heads = map(self.heads.__getitem__, map(_HEAD, column))
-        tails = map(self.tails.__getitem__, map(_TAIL, column))
+        tables = self._tables
+        if len(tables.heads) + len(tables.tails) > self.limit:
+            # New tables rather than cleared ones: a column another thread is reading meanwhile
+            # keeps its own, and its irregular flag, which a reset would have hidden from it.
+            tables = self._tables = _ClockTables()
+        heads = map(tables.heads.__getitem__, map(_HEAD, column))
+        tails = map(tables.tails.__getitem__, map(_TAIL, column))
         sums: list[int] = list(map(add, heads, tails))
         # The list is handed out as it is: None replaces only irregular values.
         seconds = cast("list[int | None]", sums)
-        if not self.irregular or not sums or min(sums) >= 0:
+        if not tables.irregular or not sums or min(sums) >= 0:
             return seconds
         irregular = list(map(lt, sums, repeat(0)))
         table = _convert_each(
@@ -196,7 +221,7 @@ class ClockReader:
 
 
 def _convert_each(
-    values: Iterable[str],
+    values: Collection[str],
     convert: Callable[[str], T],
     *,
     column: Sequence[str],
@@ -209,15 +234,42 @@ def _convert_each(
         try:
             table[value] = convert(value)
         except (ValueError, OutputParsingError) as exc:
+            failed, error, index = _earliest_failure(
+                value, exc, values=values, converted=table, convert=convert, column=column
+            )
             raise parsing_error(
-                str(exc) or "not a valid value",
+                str(error) or "not a valid value",
                 field=field,
-                value=value,
-                index=column.index(value),
+                value=failed,
+                index=index,
                 first_line=first_line,
                 lines=lines,
-            ) from exc
+            ) from error
     return table
+
+
+def _earliest_failure(
+    value: str,
+    error: Exception,
+    *,
+    values: Collection[str],
+    converted: Mapping[str, object],
+    convert: Callable[[str], object],
+    column: Sequence[str],
+) -> tuple[str, Exception, int]:
+    """The value of ``values`` on the earliest row of ``column`` that fails, its error and row.
+
+    ``value`` failed, but a set's order changes from run to run (string hashes are salted): the
+    same output must always be reported at the same line, the first one that cannot be read.
+    """
+    index = column.index(value)
+    for earlier_index, earlier in enumerate(column[:index]):
+        if earlier in values and earlier not in converted:
+            try:
+                convert(earlier)
+            except (ValueError, OutputParsingError) as earlier_error:
+                return earlier, earlier_error, earlier_index
+    return value, error, index
 
 
 _JOB_FIELDS = QJob.__struct_fields__

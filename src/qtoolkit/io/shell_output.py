@@ -130,9 +130,10 @@ def _columns_line_by_line(lines: list[str], first_line: int) -> tuple[list[list[
 
 
 def _check_usernames(users: list[str], first_line: int, numbers: list[int] | None) -> None:
-    for user in set(users):
-        if "+" in user:
-            index = users.index(user)
-            line = numbers[index] if numbers is not None else first_line + index
-            msg = f"line {line}: the username was truncated: {user!r}"
-            raise TruncatedUsernameError(msg, line=line, field="user")
+    truncated = [user for user in set(users) if "+" in user]
+    if truncated:
+        # The earliest line, not the first name of a set, whose order changes from run to run.
+        index = min(map(users.index, truncated))
+        line = numbers[index] if numbers is not None else first_line + index
+        msg = f"line {line}: the username was truncated: {users[index]!r}"
+        raise TruncatedUsernameError(msg, line=line, field="user")
