@@ -13,8 +13,9 @@ except ModuleNotFoundError:  # the integration session runs without the property
 else:
     # No property test fails for taking long: an example that a loaded machine (or a stall under
     # coverage) keeps past Hypothesis's 200 ms deadline is run again, passes, and the test fails
-    # as flaky. Speed is measured by the benchmarks, not asserted by the tests.
-    settings.register_profile("qtk", deadline=None)
+    # as flaky. Speed is measured by the benchmarks, not asserted by the tests. The rest is the
+    # profile Hypothesis chose (its "ci" one where a CI variable is set).
+    settings.register_profile("qtk", settings.default, deadline=None)
     settings.load_profile("qtk")
 
 
