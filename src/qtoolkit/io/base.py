@@ -241,13 +241,17 @@ class BaseSchedulerIO(MSONArguments, Generic[SubStateT], abc.ABC):
 
     def get_cancel_cmd(self, job: QJob[Any] | int | str) -> str:
         """The command cancelling ``job``; raises :class:`InvalidJobIDError` for a bad id."""
+        return f"{self.CANCEL_CMD} {quote(self._cancel_id(job))}"
+
+    def _cancel_id(self, job: QJob[Any] | int | str) -> str:
+        """The id of the job to cancel, checked (not yet quoted), for the cancel commands."""
         job_id = job.job_id if isinstance(job, QJob) else job
         if job_id is None or job_id == "":
             received = None if job_id is None else "'' (empty string)"
             msg = f"The id of the job to be cancelled should be defined. Received: {received}"
             raise ValueError(msg)
         self._check_job_ids(str(job_id))
-        return f"{self.CANCEL_CMD} {quote(job_id)}"
+        return str(job_id)
 
     def get_job_cmd(self, job: QJob[Any] | int | str) -> str:
         """The command showing one job; raises :class:`InvalidJobIDError` for a bad id."""

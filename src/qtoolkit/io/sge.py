@@ -18,7 +18,7 @@ from qtoolkit.core.exceptions import (
     OutputParsingError,
     UnsupportedResourcesError,
 )
-from qtoolkit.io.base import as_text
+from qtoolkit.io.base import as_text, quote
 from qtoolkit.io.pbs_base import PBSIOBase
 from qtoolkit.io.qstat_xml import parse_qstat_xml
 
@@ -202,10 +202,10 @@ class SGEIO(PBSIOBase[SGEState]):
 
         Raises :class:`InvalidJobIDError` for an id that is not valid.
         """
-        command = super().get_cancel_cmd(job)
-        match = _TASKS_OF_JOB.fullmatch(str(job.job_id if isinstance(job, QJob) else job))
+        job_id = self._cancel_id(job)
+        match = _TASKS_OF_JOB.fullmatch(job_id)
         if match is None:
-            return command
+            return f"{self.CANCEL_CMD} {quote(job_id)}"
         return f"{self.CANCEL_CMD} {match[1]} -t {match[2]}"
 
     def _get_jobs_list_cmd(self, job_ids: list[str] | None = None, user: str | None = None) -> str:

@@ -157,12 +157,12 @@ class ShellIO(BaseSchedulerIO[ShellState]):
         A job submitted without a group of its own (by an older release, or where ``setsid`` is
         missing) is killed as before; the exit status and error are those of that ``kill``.
         """
-        kill_process = super().get_cancel_cmd(job)  # checks the id, then quotes it
+        job_id = quote(self._cancel_id(job))
+        kill_process = f"{self.CANCEL_CMD} {job_id}"
         if self.CANCEL_GROUP_CMD is None:
             return kill_process
-        quoted_id = kill_process.removeprefix(f"{self.CANCEL_CMD} ")
         # No "--" before the negative id: dash's kill refuses it after -9.
-        return f"{self.CANCEL_GROUP_CMD} -{quoted_id} 2>/dev/null || {kill_process}"
+        return f"{self.CANCEL_GROUP_CMD} -{job_id} 2>/dev/null || {kill_process}"
 
     def _get_job_cmd(self, job_id: str) -> str:
         return self._get_jobs_list_cmd(job_ids=[job_id])
