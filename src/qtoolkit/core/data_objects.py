@@ -11,6 +11,7 @@ from qtoolkit.core.base import QTKEnum, QTKObject
 from qtoolkit.core.constraints import Count, Int64, Memory, Seconds, count_from_text
 from qtoolkit.core.exceptions import UnsupportedResourcesError
 from qtoolkit.core.filepath import FilePath
+from qtoolkit.core.mson import count_fields
 from qtoolkit.core.placement import ProcessPlacement, as_placement, distribute
 
 if TYPE_CHECKING:
@@ -196,16 +197,6 @@ class QSubState(QTKEnum):
 # Fields that may be set on a QResources without a process placement.
 _PLACEMENT_FREE_FIELDS = frozenset({"job_name", "output_filepath", "error_filepath"})
 _PATH_FIELDS = ("output_filepath", "error_filepath")
-_COUNT_FIELDS = (
-    "memory_per_thread",
-    "nodes",
-    "processes",
-    "processes_per_node",
-    "threads_per_process",
-    "gpus_per_job",
-    "time_limit",
-    "njobs",
-)
 
 
 def _same_path(first: FilePath | None, second: FilePath | None) -> bool:
@@ -310,7 +301,7 @@ class QResources(QTKObject):  # noqa: PLW1641 - mutable, so unhashable like ever
         # Callers building resources from ``key=value`` text pass counts as strings ("2"): hold
         # the number, so that the placement rules, the scripts and the MSON document (which reads
         # back only integers there) all see one. Other text is kept, as upstream keeps it.
-        for name in _COUNT_FIELDS:
+        for name in count_fields(type(self)):
             value: object = getattr(self, name)
             if isinstance(value, str) and (number := count_from_text(value)) is not None:
                 setattr(self, name, number)

@@ -38,7 +38,7 @@ from qtoolkit.core.constraints import Count, Memory, Seconds, count_from_text
 from qtoolkit.core.filepath import FILE_PATH_META
 from qtoolkit.core.mson_writer import as_dict, json_default
 
-__all__ = ["as_dict", "from_dict", "json_default", "mson_classes"]
+__all__ = ["as_dict", "count_fields", "from_dict", "json_default", "mson_classes"]
 
 T = TypeVar("T")
 
@@ -416,6 +416,15 @@ def _field_kinds(cls: type[Any]) -> dict[str, type[Any]]:
         hints = typing.get_type_hints(cls, include_extras=True)
         kinds = _FIELD_KINDS[cls] = {name: _kind_of(hints[name]) for name in cls.__struct_fields__}
     return kinds
+
+
+def count_fields(cls: type[Any]) -> tuple[str, ...]:
+    """The fields of the Struct ``cls`` typed as a count, a memory or a time.
+
+    Those typed ``Count``, ``Memory`` or ``Seconds`` (:mod:`.constraints`): the fields a document
+    may give as decimal text.
+    """
+    return tuple(name for name, kind in _field_kinds(cls).items() if kind is _Count)
 
 
 def _kind_of(annotation: Any) -> type[Any]:
