@@ -9,7 +9,7 @@ its second line. :mod:`qtoolkit.eventlog` writes and replays logs with these.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias
 
 import msgspec
 
@@ -89,26 +89,14 @@ class Checkpoint(msgspec.Struct, Generic[SubStateT], tag=True, omit_defaults=Tru
     """The file name the previous log was kept under (in the same directory)."""
 
 
-if TYPE_CHECKING:
-    from typing import TypeAlias
-
-    LogRecord: TypeAlias = (
-        EventLogStarted
-        | Checkpoint[SubStateT]
-        | Polled
-        | JobAppeared[SubStateT]
-        | JobChanged[SubStateT]
-        | JobVanished[SubStateT]
-    )
-else:
-    LogRecord = (
-        EventLogStarted
-        | Checkpoint[SubStateT]
-        | Polled
-        | JobAppeared[SubStateT]
-        | JobChanged[SubStateT]
-        | JobVanished[SubStateT]
-    )
+LogRecord: TypeAlias = (
+    EventLogStarted
+    | Checkpoint[SubStateT]
+    | Polled
+    | JobAppeared[SubStateT]
+    | JobChanged[SubStateT]
+    | JobVanished[SubStateT]
+)
 """Any line of a log of one scheduler's jobs."""
 
 
