@@ -173,16 +173,22 @@ class EventLog(Generic[SubStateT]):
         try:
             lock(descriptor, name)
             undo_interrupted_rotation(name)
-            log = cls._resume(name, states, scheduler, descriptor, sync=sync)
+            log = cls._resume(name, states, scheduler, descriptor, sync=sync, max_bytes=max_bytes)
         except BaseException:
             os.close(descriptor)
             raise
-        log.max_bytes = max_bytes
         return log
 
     @classmethod
     def _resume(
-        cls, path: str, states: type[S], scheduler: str, descriptor: int, *, sync: bool
+        cls,
+        path: str,
+        states: type[S],
+        scheduler: str,
+        descriptor: int,
+        *,
+        sync: bool,
+        max_bytes: int | None,
     ) -> EventLog[S]:
         data = read_all(descriptor)
         header, records, torn = records_of(data, path, scheduler)
@@ -201,7 +207,9 @@ class EventLog(Generic[SubStateT]):
         if torn:
             os.ftruncate(descriptor, len(data) - torn)
         # EventLog[S], not cls: the class's own parameter would default to QSubState here.
-        log = EventLog(path, states, descriptor, jobs, last_poll, torn=torn, sync=sync)
+        log = EventLog(
+            path, states, descriptor, jobs, last_poll, torn=torn, sync=sync, max_bytes=max_bytes
+        )
         if header is None:
             log._append([EventLogStarted(scheduler, _now())])
         elif torn and sync:
@@ -223,10 +231,10 @@ class EventLog(Generic[SubStateT]):
             return
         events = changes.events()
         records: list[Any] = [Polled(at or _now(), jobs, len(events)), *events]
-        self._append(records)
+        size = self._append(records)
         apply_changes(self.jobs, changes)
         self.last_poll = records[0].at
-        if self.max_bytes is not None and self.size > self.max_bytes:
+        if self.max_bytes is not None and size > self.max_bytes:
             try:
                 self.rotate()
             except OSError as exc:
@@ -234,11 +242,6 @@ class EventLog(Generic[SubStateT]):
                 # goes on as it is, and the next poll tries again.
                 msg = f"{self.path}: could not rotate the log, it goes on growing: {exc}"
                 warnings.warn(msg, RuntimeWarning, stacklevel=2)
-
-    @property
-    def size(self) -> int:
-        """The log's size in bytes."""
-        return os.fstat(self._open_descriptor()).st_size
 
     def rotate(self) -> str:
         """Keep the log under the next numbered name and go on in a new one; that name.
@@ -285,8 +288,11 @@ class EventLog(Generic[SubStateT]):
         self.kept.append(kept)
         return kept
 
-    def _write(self, descriptor: int, records: list[Any]) -> None:
-        """Write ``records`` at the end of ``descriptor``'s file, a line each (and sync)."""
+    def _write(self, descriptor: int, records: list[Any]) -> int:
+        """Write ``records`` at the end of ``descriptor``'s file, a line each (and sync).
+
+        Returns how many bytes were written.
+        """
         buffer = self._buffer
         buffer.clear()
         for record in records:
@@ -298,12 +304,14 @@ class EventLog(Generic[SubStateT]):
             view = view[written:]
         if self._sync:
             os.fsync(descriptor)
+        return len(buffer)
 
-    def _append(self, records: list[Any]) -> None:
+    def _append(self, records: list[Any]) -> int:
+        """Append ``records`` whole, or nothing of them; the log's size after them."""
         descriptor = self._open_descriptor()
         end = os.fstat(descriptor).st_size
         try:
-            self._write(descriptor, records)
+            return end + self._write(descriptor, records)
         except BaseException as exc:
             # The traceback may keep a view of the buffer alive, which would stop its reuse.
             self._buffer = bytearray()
