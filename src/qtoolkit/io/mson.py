@@ -14,7 +14,7 @@ import sys
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from qtoolkit._install_check import require_own_package
 from qtoolkit.core.mson import from_dict as data_from_dict
@@ -31,6 +31,11 @@ require_own_package()
 __all__ = ["MSONArguments", "io_as_dict", "io_from_dict"]
 
 T = TypeVar("T")
+
+# The MSONArguments classes defined in this process, by module and name as a document names them;
+# held weakly, so a class defined in a function and dropped is forgotten (the newest of a name
+# wins).
+_DEFINED: weakref.WeakValueDictionary[tuple[str, str], type[Any]] = weakref.WeakValueDictionary()
 
 # monty writes a Path argument as {"@module": "pathlib", "@class": "Path", "string": "..."}.
 _PATH_CLASSES = frozenset({"Path", "PosixPath", "WindowsPath", "PurePath", "PurePosixPath"})
@@ -94,13 +99,12 @@ def io_as_dict(obj: object) -> dict[str, Any]:
     return document
 
 
-def io_from_dict(
-    cls: type[T], document: object, registry: Mapping[tuple[str, str], type[Any]]
-) -> T:
+def io_from_dict(cls: type[T], document: object) -> T:
     """An instance of ``cls`` (or of the subclass the document names) from its MSON document.
 
-    The subclass is looked up in ``registry``, the IO classes already defined: a document never
-    makes anything be imported. Unknown arguments are a ``ValueError`` naming them.
+    The subclass is looked up among the :class:`MSONArguments` classes already defined: a
+    document never makes anything be imported. Unknown arguments are a ``ValueError`` naming
+    them.
     """
     if not isinstance(document, Mapping):
         msg = f"expected an MSON document (a dict), got {type(document).__name__}"
@@ -109,7 +113,7 @@ def io_from_dict(
     target: type[Any] = cls
     module, name = fields.get("@module"), fields.get("@class")
     if isinstance(module, str) and isinstance(name, str):
-        named = registry.get((module, name))
+        named = _DEFINED.get((module, name))
         if named is None or not issubclass(named, cls):
             msg = (
                 f"{module}.{name} is not a {cls.__qualname__} defined in this program: "
@@ -117,7 +121,7 @@ def io_from_dict(
             )
             raise ValueError(msg)
         target = named
-    arguments = {key: _argument(value, registry) for key, value in fields.items() if key[:1] != "@"}
+    arguments = {key: _argument(value) for key, value in fields.items() if key[:1] != "@"}
     names, var_keyword = _init_parameters(target)
     if not var_keyword and (unknown := sorted(set(arguments).difference(names))):
         msg = f"{target.__qualname__} takes no argument {', '.join(map(repr, unknown))}"
@@ -126,7 +130,7 @@ def io_from_dict(
     return instance
 
 
-def _argument(value: Any, registry: Mapping[tuple[str, str], type[Any]]) -> Any:
+def _argument(value: Any) -> Any:
     if isinstance(value, Mapping):
         mapping = cast("Mapping[str, object]", value)
         module, name = mapping.get("@module"), mapping.get("@class")
@@ -135,8 +139,8 @@ def _argument(value: Any, registry: Mapping[tuple[str, str], type[Any]]) -> Any:
         if isinstance(module, str) and isinstance(name, str):
             # A nested document: an object given as an argument (a host's settings, a manager's
             # IO), read back as monty's decoder would, from the classes already defined only.
-            if (named := registry.get((module, name))) is not None:
-                return io_from_dict(named, mapping, registry)
+            if (named := _DEFINED.get((module, name))) is not None:
+                return io_from_dict(named, mapping)
             data_class: type[Any] | None = mson_classes().get((module, name))
             if data_class is not None:
                 data_object: object = data_from_dict(mapping, data_class)
@@ -146,9 +150,9 @@ def _argument(value: Any, registry: Mapping[tuple[str, str], type[Any]]) -> Any:
                 "import the module defining it first (a document never imports one)"
             )
             raise ValueError(msg)
-        return {key: _argument(item, registry) for key, item in mapping.items()}
+        return {key: _argument(item) for key, item in mapping.items()}
     if isinstance(value, list):
-        return [_argument(item, registry) for item in cast("list[object]", value)]
+        return [_argument(item) for item in cast("list[object]", value)]
     return value
 
 
@@ -161,15 +165,9 @@ class MSONArguments:
     refused, never imported.
     """
 
-    # Held weakly, so a class defined in a function and dropped is forgotten (the newest of a
-    # name wins).
-    _defined: ClassVar[weakref.WeakValueDictionary[tuple[str, str], type[Any]]] = (
-        weakref.WeakValueDictionary()
-    )
-
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        MSONArguments._defined[cls.__module__, cls.__name__] = cls
+        _DEFINED[cls.__module__, cls.__name__] = cls
 
     def as_dict(self) -> dict[str, Any]:
         """The MSON document of this object: its class and its constructor arguments."""
@@ -182,4 +180,4 @@ class MSONArguments:
         A document naming a subclass of ``cls`` already defined gives that subclass; nothing a
         document names is ever imported.
         """
-        return io_from_dict(cls, d, MSONArguments._defined)
+        return io_from_dict(cls, d)
